@@ -1,0 +1,65 @@
+"""The ASEAN Smart Cities Network portal: create_app() reads like a table of contents."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+
+from smartcities import config as config_module
+from smartcities.errors import register_errorhandlers
+from smartcities.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from smartcities.security import register_security
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI commands."""
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(config_module.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from smartcities import models  # noqa: F401  (complete metadata before Migrate binds)
+    from smartcities.accounts.session import configure_login
+    from smartcities.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    compress.init_app(app)
+    login_manager.init_app(app)
+    configure_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from smartcities.web.views import bp as web_bp
+    from smartcities.web.vendor import bp as vendor_bp
+
+    for blueprint in (web_bp, vendor_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from smartcities.cli import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Users, roles, the permission rules and sign-in."""

@@ -1,0 +1,1 @@
+"""The audit trail: who changed what, when, with before and after values."""

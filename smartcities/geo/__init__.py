@@ -1,0 +1,1 @@
+"""Member states, cities, the offline gazetteer and geodesic helpers."""

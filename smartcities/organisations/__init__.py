@@ -1,0 +1,1 @@
+"""Funding partners and stakeholders, and partners' interest in projects."""

@@ -1,0 +1,93 @@
+"""Organisation (funding partner or stakeholder), a partner's Interest in a project, and Follow."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smartcities.database import Money, Timestamped, sql_in, utcnow
+from smartcities.extensions import db
+
+if TYPE_CHECKING:
+    from smartcities.geo.models import Country
+    from smartcities.projects.models import Project, ProjectParticipation
+
+KINDS = {
+    "government": "Government",
+    "multilateral": "Multilateral",
+    "private": "Private company",
+    "foundation": "Foundation",
+    "academic": "Academic",
+    "civil_society": "Civil society",
+    "local_government": "City / local government",
+    "other": "Other (not yet classified)",
+}
+
+
+class Organisation(Timestamped, db.Model):
+    """A funding partner or a public/private stakeholder."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(sql_in("kind", tuple(KINDS)), name="kind_valid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
+    origin: Mapped[str | None] = mapped_column(String(120))  # country or region, also outside ASEAN
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_external_partner: Mapped[bool] = mapped_column(Boolean, default=False)
+    partner_since: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+
+    country: Mapped[Country | None] = relationship()
+    participations: Mapped[list[ProjectParticipation]] = relationship(back_populates="organisation")
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+
+class Interest(db.Model):
+    """A partner's expression of interest in funding a project."""
+
+    __tablename__ = "interests"
+    __table_args__ = (
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_positive"),
+        CheckConstraint("amount IS NULL OR currency IS NOT NULL", name="amount_has_currency"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    project: Mapped[Project] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Follow(db.Model):
+    """A user following a project's changes."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "project_id", name="uq_follow_user_project"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    project: Mapped[Project] = relationship()

@@ -1,0 +1,99 @@
+"""NationalPlan (national or city level) and its PlanInitiative children."""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smartcities.database import Timestamped, sql_in
+from smartcities.extensions import db
+from smartcities.projects.models import FocusArea
+
+if TYPE_CHECKING:
+    from smartcities.geo.models import City, Country
+
+LEVELS = ("national", "city")
+
+plan_focus_areas = Table(
+    "plan_focus_areas",
+    db.metadata,
+    Column("plan_id", ForeignKey("national_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+initiative_focus_areas = Table(
+    "initiative_focus_areas",
+    db.metadata,
+    Column("initiative_id", ForeignKey("plan_initiatives.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class NationalPlan(Timestamped, db.Model):
+    """A national plan or a city action plan that projects must not overlap."""
+
+    __tablename__ = "national_plans"
+    __table_args__ = (
+        CheckConstraint(sql_in("level", LEVELS), name="level_valid"),
+        CheckConstraint("(level = 'city') = (city_id IS NOT NULL)", name="city_iff_city_level"),
+        CheckConstraint("end_year IS NULL OR end_year >= start_year", name="period_ordered"),
+        CheckConstraint("start_year BETWEEN 1950 AND 2100", name="start_year_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(80), unique=True)
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code"), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+
+    country: Mapped[Country] = relationship()
+    city: Mapped[City | None] = relationship()
+    focus_areas: Mapped[list[FocusArea]] = relationship(secondary=plan_focus_areas, order_by="FocusArea.id")
+    initiatives: Mapped[list[PlanInitiative]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanInitiative.position"
+    )
+
+    def covers(self, city: City, start: date | None, end: date | None) -> bool:
+        """True when the plan applies to the city and its period overlaps [start, end]."""
+        if self.country_code != city.country_code:
+            return False
+        if self.level == "city" and self.city_id != city.id:
+            return False
+        if start is not None and self.end_year is not None and start.year > self.end_year:
+            return False
+        return not (end is not None and end.year < self.start_year)
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.start_year}–{self.end_year if self.end_year is not None else 'open'}"
+
+    def __repr__(self) -> str:
+        return f"<NationalPlan {self.external_id}>"
+
+
+class PlanInitiative(db.Model):
+    """One initiative of a plan; without focus areas of its own, the plan's apply."""
+
+    __tablename__ = "plan_initiatives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("national_plans.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[NationalPlan] = relationship(back_populates="initiatives")
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        secondary=initiative_focus_areas, order_by="FocusArea.id"
+    )
+
+    @property
+    def effective_focus_areas(self) -> list[FocusArea]:
+        return self.focus_areas or self.plan.focus_areas

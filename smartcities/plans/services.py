@@ -1,0 +1,92 @@
+"""Plan import (create or update by external id) and export, in the Plan file format."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from smartcities.extensions import db
+from smartcities.geo.models import Country
+from smartcities.geo.services import find_city
+from smartcities.plans.models import NationalPlan, PlanInitiative
+from smartcities.plans.plan_file import validate_plan_file
+from smartcities.projects.models import FocusArea
+
+
+def plan_to_dict(plan: NationalPlan) -> dict[str, Any]:
+    """One plan in the Plan file format."""
+    return {
+        "id": plan.external_id,
+        "country": plan.country_code,
+        "level": plan.level,
+        "city": plan.city.name if plan.city else None,
+        "title": plan.title,
+        "period": {"start": plan.start_year, "end": plan.end_year},
+        "focus_areas": [fa.name for fa in plan.focus_areas],
+        "summary": plan.summary,
+        "source": plan.source,
+        "initiatives": [
+            {"title": i.title, "description": i.description, "focus_areas": [fa.name for fa in i.focus_areas]}
+            for i in plan.initiatives
+        ],
+    }
+
+
+def export_plans() -> dict[str, Any]:
+    """Every plan, ordered by country and id, in the Plan file format."""
+    plans = db.session.scalars(
+        select(NationalPlan).options(selectinload(NationalPlan.initiatives), selectinload(NationalPlan.focus_areas))
+        .order_by(NationalPlan.country_code, NationalPlan.external_id)
+    )
+    return {"plans": [plan_to_dict(p) for p in plans]}
+
+
+def _ordered(areas: dict[str, FocusArea], names: list[str]) -> list[FocusArea]:
+    """Focus areas in their canonical order, as the relationship loads them."""
+    return sorted((areas[name] for name in names), key=lambda fa: fa.id)
+
+
+def _apply(plan: NationalPlan, clean: dict[str, Any], areas: dict[str, FocusArea]) -> None:
+    plan.country_code = clean["country"]
+    plan.level = clean["level"]
+    plan.city = clean["city"]
+    plan.title = clean["title"]
+    plan.start_year = clean["start"]
+    plan.end_year = clean["end"]
+    plan.summary = clean["summary"]
+    plan.source = clean["source"]
+    plan.focus_areas = _ordered(areas, clean["focus_areas"])
+    # Update initiatives in place by position so stored overlap flags keep pointing at them.
+    for position, item in enumerate(clean["initiatives"]):
+        if position < len(plan.initiatives):
+            initiative = plan.initiatives[position]
+        else:
+            initiative = PlanInitiative(position=position)
+            plan.initiatives.append(initiative)
+        initiative.title = item["title"]
+        initiative.description = item["description"]
+        initiative.focus_areas = _ordered(areas, item["focus_areas"])
+    del plan.initiatives[len(clean["initiatives"]):]
+
+
+def import_plans(data: Any) -> Counter:
+    """Validate a whole Plan file, then create or update each plan by id; nothing is written on error."""
+    countries = set(db.session.scalars(select(Country.code)))
+    areas = {fa.name: fa for fa in db.session.scalars(select(FocusArea))}
+    cleaned = validate_plan_file(data, countries, find_city, set(areas))
+    tally: Counter = Counter()
+    for clean in cleaned:
+        plan = db.session.scalar(select(NationalPlan).where(NationalPlan.external_id == clean["id"]))
+        if plan is None:
+            plan = NationalPlan(external_id=clean["id"])
+            db.session.add(plan)
+            _apply(plan, clean, areas)
+            tally["created"] += 1
+            continue
+        before = plan_to_dict(plan)
+        _apply(plan, clean, areas)
+        tally["updated" if plan_to_dict(plan) != before else "unchanged"] += 1
+    db.session.flush()
+    return tally

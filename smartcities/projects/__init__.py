@@ -1,0 +1,1 @@
+"""Smart-city projects: the registry's records, their partners, workflow and forms."""

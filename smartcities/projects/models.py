@@ -1,0 +1,123 @@
+"""Project, FocusArea and ProjectParticipation (an organisation's IATI role in a project)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table,
+    Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smartcities.database import Money, Timestamped, Versioned, sql_in
+from smartcities.extensions import db
+
+if TYPE_CHECKING:
+    from smartcities.accounts.models import User
+    from smartcities.geo.models import City
+    from smartcities.organisations.models import Organisation
+
+STAGES = ("concept", "planning", "implementation", "completed")
+STATUSES = ("draft", "submitted", "published", "returned", "archived")
+IATI_ROLES = ("funding", "accountable", "extending", "implementing")
+class FocusArea(db.Model):
+    """One of the six ASCN focus areas of the ASEAN Smart Cities Framework."""
+
+    __tablename__ = "focus_areas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    covers: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<FocusArea {self.slug}>"
+
+
+project_focus_areas = Table(
+    "project_focus_areas",
+    db.metadata,
+    Column("project_id", ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Project(Timestamped, Versioned, db.Model):
+    """A city's smart-city project, moving through the review workflow."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint(sql_in("stage", STAGES), name="stage_valid"),
+        CheckConstraint(sql_in("status", STATUSES), name="status_valid"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("budget_amount IS NULL OR budget_amount >= 0", name="budget_positive"),
+        CheckConstraint("funding_sought IS NULL OR funding_sought >= 0", name="funding_sought_positive"),
+        CheckConstraint("currency IS NULL OR length(currency) = 3", name="currency_iso4217"),
+        Index("ix_projects_updated_at", "updated_at"),
+        Index("ix_projects_published_at", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(20), default="concept")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    budget_amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    seeking_funding: Mapped[bool] = mapped_column(Boolean, default=False)
+    funding_sought: Mapped[Decimal | None] = mapped_column(Money)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    city: Mapped[City] = relationship(back_populates="projects")
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        secondary=project_focus_areas, order_by="FocusArea.id"
+    )
+    participations: Mapped[list[ProjectParticipation]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectParticipation.id"
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.status}>"
+
+
+class ProjectParticipation(db.Model):
+    """An organisation's role in a project (IATI organisation roles), with an optional commitment."""
+
+    __tablename__ = "project_participations"
+    __table_args__ = (
+        CheckConstraint(sql_in("role", IATI_ROLES), name="role_valid"),
+        CheckConstraint("committed_amount IS NULL OR committed_amount >= 0", name="committed_positive"),
+        CheckConstraint(
+            "committed_amount IS NULL OR committed_currency IS NOT NULL", name="committed_has_currency"
+        ),
+        UniqueConstraint("project_id", "organisation_id", "role", name="uq_participation_role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    committed_amount: Mapped[Decimal | None] = mapped_column(Money)
+    committed_currency: Mapped[str | None] = mapped_column(String(3))
+
+    project: Mapped[Project] = relationship(back_populates="participations")
+    organisation: Mapped[Organisation] = relationship(back_populates="participations")

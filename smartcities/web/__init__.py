@@ -1,0 +1,1 @@
+"""Public pages: the home map, statistics, health checks, vendored Leaflet."""
