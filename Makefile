@@ -1,0 +1,52 @@
+# The portal's two commands: `make run` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test install install-test browser translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations browser
+
+translations:
+	@if ls smartcities/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -d smartcities/translations; fi
+
+# Browser tests drive Debian's Chromium with Playwright, and inject axe-core from npm.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules ]; then \
+		cd tests/browser && npm ci --silent --no-audit --no-fund; fi
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	@echo "Serving the ASCN portal on http://127.0.0.1:$(PORT)"
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - app:app
+
+test: install-test
+	$(BIN)/pytest
+
+bench: install-test
+	$(BIN)/python bench/overlap_bench.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,155 @@
+"""Shared fixtures: app (migrated, seeded), client, runner, auth, factories; each test starts from the seed."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete, insert, select, text
+
+from smartcities import create_app
+from smartcities.extensions import db, limiter
+from smartcities.reference import seed
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+
+
+def _reset_schema(url: str) -> None:
+    """Start the session from an empty database, as a fresh deployment would."""
+    if url.startswith("postgresql"):
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app():
+    workdir = Path(tempfile.mkdtemp(prefix="ascn-test-"))
+    url = TEST_DATABASE_URL or f"sqlite:///{workdir / 'test.db'}"
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "LEAFLET_CDN": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "GEOCODER": "offline",
+    })
+    with app.app_context():
+        _reset_schema(url)
+        upgrade()
+        seed()
+        db.session.commit()
+        app.extensions["seed_snapshot"] = _snapshot()
+    yield app
+
+
+def _snapshot() -> list[tuple]:
+    """Every seeded row, table by table in dependency order, to restore after each test."""
+    return [(table, [dict(row._mapping) for row in db.session.execute(select(table))])
+            for table in db.metadata.sorted_tables]
+
+
+def restore_seed(app) -> None:
+    """Put the database back to the seeded state (DELETE keeps sequences ahead of restored ids)."""
+    snapshot = app.extensions["seed_snapshot"]
+    db.session.rollback()
+    for table, _ in reversed(snapshot):
+        db.session.execute(delete(table))
+    for table, rows in snapshot:
+        if rows:
+            db.session.execute(insert(table), rows)
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request):
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield
+    db.session.remove()
+    restore_seed(app)
+    db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of this client's session, read from a rendered form."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no csrf_token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": csrf_token(self.client)})
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user('city_official', city='bangkok') -> a committed User with PASSWORD."""
+    from smartcities.accounts.services import create_user
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str, email: str | None = None, **kwargs):
+        user = create_user(email or f"{role}{next(counter)}@example.org", role, PASSWORD, **kwargs)
+        db.session.commit()
+        return user
+    return factory
+
+
+@pytest.fixture
+def make_project(app):
+    """Factory: make_project(title=..., city='bangkok', status='published', ...) -> a committed Project."""
+    from datetime import date
+
+    from smartcities.geo.services import find_city
+    from smartcities.projects.models import FocusArea, Project
+
+    def factory(title: str = "Flood sensors on canals", city: str = "bangkok", status: str = "published",
+                focus_areas: tuple[str, ...] = ("Safety and Security",), **fields):
+        place = find_city(city)
+        project = Project(title=title, city=place, status=status, summary=fields.pop("summary", ""),
+                          latitude=fields.pop("latitude", place.latitude),
+                          longitude=fields.pop("longitude", place.longitude),
+                          start_date=fields.pop("start_date", date(2026, 1, 1)),
+                          end_date=fields.pop("end_date", date(2027, 12, 31)), **fields)
+        project.focus_areas = list(db.session.scalars(select(FocusArea).where(FocusArea.name.in_(focus_areas))))
+        if status == "published" and project.published_at is None:
+            from smartcities.database import utcnow
+            project.published_at = utcnow()
+        db.session.add(project)
+        db.session.commit()
+        return project
+    return factory
