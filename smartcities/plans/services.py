@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from smartcities.database import utcnow
 from smartcities.extensions import db
 from smartcities.geo.models import Country
 from smartcities.geo.services import find_city
@@ -87,6 +88,10 @@ def import_plans(data: Any) -> Counter:
             continue
         before = plan_to_dict(plan)
         _apply(plan, clean, areas)
-        tally["updated" if plan_to_dict(plan) != before else "unchanged"] += 1
+        if plan_to_dict(plan) != before:
+            plan.updated_at = utcnow()  # also when only initiatives changed: the overlap index watches it
+            tally["updated"] += 1
+        else:
+            tally["unchanged"] += 1
     db.session.flush()
     return tally

@@ -1,0 +1,98 @@
+"""Keeps one OverlapIndex per database in sync with the registry, incrementally.
+
+Each check asks the database for a cheap fingerprint of plans and projects; only when it moved are the
+changed rows (by updated_at) reloaded and the removed ones dropped. A worker's index is a cache of the
+database, so several workers stay correct without sharing memory.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from smartcities.extensions import db
+from smartcities.geo.models import City
+from smartcities.overlap.documents import plan_doc, project_doc
+from smartcities.overlap.engine import OverlapIndex
+from smartcities.plans.models import NationalPlan, PlanInitiative
+from smartcities.projects.models import Project, ProjectParticipation
+
+# Projects others can overlap with: under review or public. Drafts are private work in progress.
+REGISTERED = ("submitted", "published")
+
+
+@dataclass
+class _Synced:
+    index: OverlapIndex
+    fingerprint: tuple = ()
+    plans: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    projects: dict[int, datetime] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_indexes: dict[tuple[str, float], _Synced] = {}
+_create_lock = threading.Lock()
+
+
+def _fingerprint() -> tuple:
+    plans = db.session.execute(
+        select(func.count(NationalPlan.id), func.max(NationalPlan.updated_at), func.max(NationalPlan.id))).one()
+    projects = db.session.execute(
+        select(func.count(Project.id), func.max(Project.updated_at), func.max(Project.id))
+        .where(Project.status.in_(REGISTERED))).one()
+    return tuple(plans) + tuple(projects)
+
+
+def _sync_plans(synced: _Synced) -> None:
+    current = {pid: (ext, ts) for pid, ext, ts in db.session.execute(
+        select(NationalPlan.id, NationalPlan.external_id, NationalPlan.updated_at))}
+    for pid, (ext, _) in list(synced.plans.items()):
+        if pid not in current or current[pid][0] != ext:
+            synced.index.remove_plan(ext)
+            del synced.plans[pid]
+    changed = [pid for pid, value in current.items() if synced.plans.get(pid) != value]
+    if changed:
+        plans = db.session.scalars(select(NationalPlan).where(NationalPlan.id.in_(changed)).options(
+            selectinload(NationalPlan.city), selectinload(NationalPlan.focus_areas),
+            selectinload(NationalPlan.initiatives).selectinload(PlanInitiative.focus_areas)))
+        for plan in plans:
+            synced.index.upsert_plan(plan_doc(plan))
+            synced.plans[plan.id] = current[plan.id]
+
+
+def _sync_projects(synced: _Synced) -> None:
+    current = dict(db.session.execute(
+        select(Project.id, Project.updated_at).where(Project.status.in_(REGISTERED))).all())
+    for pid in [pid for pid in synced.projects if pid not in current]:
+        synced.index.remove_project(pid)
+        del synced.projects[pid]
+    changed = [pid for pid, ts in current.items() if synced.projects.get(pid) != ts]
+    for start in range(0, len(changed), 1000):
+        batch = changed[start:start + 1000]
+        projects = db.session.scalars(select(Project).where(Project.id.in_(batch)).options(
+            selectinload(Project.city), selectinload(Project.focus_areas),
+            selectinload(Project.participations).selectinload(ProjectParticipation.organisation)))
+        for project in projects:
+            synced.index.upsert_project(project_doc(project))
+            synced.projects[project.id] = current[project.id]
+
+
+def current_index(radius_km: float) -> OverlapIndex:
+    """The index for this database, brought up to date with it."""
+    key = (str(db.engine.url), radius_km)
+    with _create_lock:
+        if key not in _indexes:
+            coords = {slug: (lat, lon) for slug, lat, lon in
+                      db.session.execute(select(City.slug, City.latitude, City.longitude))}
+            _indexes[key] = _Synced(OverlapIndex(radius_km=radius_km, city_coords=coords))
+    synced = _indexes[key]
+    with synced.lock:
+        fingerprint = _fingerprint()
+        if fingerprint != synced.fingerprint:
+            _sync_plans(synced)
+            _sync_projects(synced)
+            synced.fingerprint = fingerprint
+    return synced.index

@@ -1,0 +1,20 @@
+"""`POST /api/v1/overlap-check`: the overlap check for partner systems and the project form."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from smartcities.errors import ValidationError
+from smartcities.extensions import csrf, limiter
+from smartcities.overlap.services import check_payload
+
+bp = Blueprint("overlap", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # a stateless computation over public data: no session state to protect
+
+
+@bp.post("/overlap-check")
+@limiter.limit("120 per minute")
+def overlap_check():
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ValidationError("body", "send a JSON object with Content-Type: application/json")
+    return jsonify(check_payload(payload))
