@@ -12,6 +12,7 @@ from smartcities.accounts import services as accounts
 from smartcities.accounts.models import ROLES
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.overlap.scratch import evaluate_files
 from smartcities.plans.services import export_plans, import_plans
 from smartcities.projects.importer import import_projects
 from smartcities.reference import seed as seed_reference
@@ -147,4 +148,25 @@ def users_deactivate(email) -> None:
     click.echo(f"deactivated {user.email}")
 
 
-COMMANDS = (seed_command, plans_group, projects_group, users_group)
+@click.group("overlap")
+def overlap_group() -> None:
+    """The overlap check."""
+
+
+@overlap_group.command("evaluate")
+@click.argument("plans_file", metavar="PLANS.json", type=click.Path(exists=True, dir_okay=False))
+@click.argument("cases_file", metavar="CASES.json", type=click.Path(exists=True, dir_okay=False))
+@transactional
+def overlap_evaluate(plans_file: str, cases_file: str) -> None:
+    """Precision, recall and F1 of the overlap check on labelled cases (plans loaded into a scratch database)."""
+    report = evaluate_files(_read_json(plans_file), _read_json(cases_file))
+    click.echo(f"{'category':40} {'cases':>5} {'precision':>9} {'recall':>7} {'F1':>6}   tp  fp  fn")
+    rows = sorted(report["categories"].items()) + [("overall", report["overall"])]
+    for name, m in rows:
+        click.echo(f"{name:40} {m['cases']:5} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} "
+                   f"{m['tp']:4} {m['fp']:3} {m['fn']:3}")
+    for miss in report.get("misses", []):
+        click.echo(f"  miss {miss['id']}: expected {sorted(miss['expected'])}, flagged {sorted(miss['got'])}")
+
+
+COMMANDS = (seed_command, plans_group, projects_group, users_group, overlap_group)

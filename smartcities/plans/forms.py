@@ -1,0 +1,64 @@
+"""The plan form: a plan and its initiatives, posted as one Plan-file entry."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+BLANK_INITIATIVE_ROWS = 3
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InitiativeForm(Form):
+    title = StringField(_l("Initiative"), validators=[Length(max=300)])
+    description = TextAreaField(_l("Description"))
+    focus_areas = CheckboxList(_l("Focus areas (if different from the plan's)"), choices=[])
+
+
+class PlanForm(FlaskForm):
+    id = StringField(_l("Plan id"), validators=[InputRequired(), Length(max=80)],
+                     description=_l("A stable reference, e.g. th-bangkok-2026; used by the Plan file."))
+    country = SelectField(_l("Country"), choices=[])
+    level = SelectField(_l("Level"), choices=[("national", _l("National plan")), ("city", _l("City action plan"))])
+    city = SelectField(_l("City (city action plans)"), choices=[])
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
+    start_year = IntegerField(_l("First year"), validators=[InputRequired()])
+    end_year = IntegerField(_l("Last year (empty: open-ended)"), validators=[Optional()])
+    focus_areas = CheckboxList(_l("Focus areas"), choices=[])
+    summary = TextAreaField(_l("Summary"))
+    source = TextAreaField(_l("Source"))
+    initiatives = FieldList(FormField(InitiativeForm), min_entries=1)
+
+    def filled_rows(self) -> list[int]:
+        """Indexes of the initiative rows that hold something (blank rows are spare ones)."""
+        return [n for n, row in enumerate(self.initiatives)
+                if (row.form.title.data or "").strip() or (row.form.description.data or "").strip()]
+
+    def as_plan_file_entry(self) -> dict:
+        """The form's values in the Plan file format, blank initiative rows left out."""
+        rows = [self.initiatives[n] for n in self.filled_rows()]
+        return {
+            "id": (self.id.data or "").strip(), "country": self.country.data, "level": self.level.data,
+            "city": self.city.data or None, "title": self.title.data,
+            "period": {"start": self.start_year.data, "end": self.end_year.data},
+            "focus_areas": self.focus_areas.data, "summary": self.summary.data, "source": self.source.data,
+            "initiatives": [{"title": row.form.title.data, "description": row.form.description.data,
+                             "focus_areas": row.form.focus_areas.data}
+                            for row in rows],
+        }
+
+
+def form_field_name(error_key: str, filled_rows: list[int]) -> str:
+    """Map a Plan-file error path (period.end, initiatives[2].title) to the form field's name."""
+    key = error_key.replace("period.start", "start_year").replace("period.end", "end_year")
+    if key.startswith("initiatives["):
+        index, _, rest = key[len("initiatives["):].partition("].")
+        return f"initiatives-{filled_rows[int(index)]}-{rest}"
+    return key
