@@ -140,12 +140,13 @@ def make_project(app):
     def factory(title: str = "Flood sensors on canals", city: str = "bangkok", status: str = "published",
                 focus_areas: tuple[str, ...] = ("Safety and Security",), **fields):
         place = find_city(city)
+        areas = list(db.session.scalars(select(FocusArea).where(FocusArea.name.in_(focus_areas))))
         project = Project(title=title, city=place, status=status, summary=fields.pop("summary", ""),
                           latitude=fields.pop("latitude", place.latitude),
                           longitude=fields.pop("longitude", place.longitude),
                           start_date=fields.pop("start_date", date(2026, 1, 1)),
                           end_date=fields.pop("end_date", date(2027, 12, 31)), **fields)
-        project.focus_areas = list(db.session.scalars(select(FocusArea).where(FocusArea.name.in_(focus_areas))))
+        project.focus_areas = areas
         if status == "published" and project.published_at is None:
             from smartcities.database import utcnow
             project.published_at = utcnow()
