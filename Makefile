@@ -26,7 +26,13 @@ install-test: $(VENV)/.installed-test translations browser
 
 translations:
 	@if ls smartcities/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d smartcities/translations; fi
+		$(BIN)/pybabel -q compile -d smartcities/translations; fi
+
+# Extract interface text into messages.pot and merge it into every catalogue; translate, then `make translations`.
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --sort-by-file \
+		--project=smartcities -o smartcities/translations/messages.pot smartcities templates
+	$(BIN)/pybabel -q update -i smartcities/translations/messages.pot -d smartcities/translations --ignore-obsolete
 
 # Browser tests drive Debian's Chromium with Playwright, and inject axe-core from npm.
 browser:

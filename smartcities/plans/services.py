@@ -8,11 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from smartcities.database import utcnow
+from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import Country
 from smartcities.geo.services import find_city
 from smartcities.plans.models import NationalPlan, PlanInitiative
-from smartcities.plans.plan_file import validate_plan_file
+from smartcities.plans.plan_file import validate_plan, validate_plan_file
 from smartcities.projects.models import FocusArea
 
 
@@ -95,3 +96,25 @@ def import_plans(data: Any) -> Counter:
             tally["unchanged"] += 1
     db.session.flush()
     return tally
+
+
+def save_plan(data: dict[str, Any], plan: NationalPlan | None = None) -> NationalPlan:
+    """Create a plan, or update `plan`, from one Plan-file entry; the same rules as the file import."""
+    countries = set(db.session.scalars(select(Country.code)))
+    areas = {fa.name: fa for fa in db.session.scalars(select(FocusArea))}
+    errors: dict[str, str] = {}
+    clean = validate_plan(data, "plan", countries, find_city, set(areas), errors)
+    if clean is not None:
+        other = db.session.scalar(select(NationalPlan).where(NationalPlan.external_id == clean["id"]))
+        if other is not None and other is not plan:
+            errors["plan.id"] = f"a plan with id {clean['id']!r} already exists"
+    if errors:
+        raise ValidationError({name.removeprefix("plan."): message for name, message in errors.items()})
+    if plan is None:
+        plan = NationalPlan(external_id=clean["id"])
+        db.session.add(plan)
+    plan.external_id = clean["id"]
+    _apply(plan, clean, areas)
+    plan.updated_at = utcnow()
+    db.session.flush()
+    return plan

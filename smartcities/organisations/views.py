@@ -1,0 +1,83 @@
+"""Public pages for funding partners and stakeholders: the filterable directory and each profile."""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from smartcities.extensions import db
+from smartcities.geo.models import City, Country
+from smartcities.organisations.models import KINDS, Organisation
+from smartcities.projects.models import Project, ProjectParticipation
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+PUBLISHED = Project.status == "published"
+
+
+def directory(kind: str | None, country: str | None, external: bool | None) -> list[tuple[Organisation, int]]:
+    """Organisations matching the filters, by name, each with its number of published projects."""
+    counts = (select(ProjectParticipation.organisation_id.label("org_id"),
+                     func.count(func.distinct(Project.id)).label("projects"))
+              .join(Project, Project.id == ProjectParticipation.project_id).where(PUBLISHED)
+              .group_by(ProjectParticipation.organisation_id).subquery())
+    query = (select(Organisation, func.coalesce(counts.c.projects, 0))
+             .outerjoin(counts, counts.c.org_id == Organisation.id)
+             .options(joinedload(Organisation.country)).order_by(Organisation.name))
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    if country:
+        query = query.where(Organisation.country_code == country)
+    if external is not None:
+        query = query.where(Organisation.is_external_partner.is_(external))
+    return [(organisation, count) for organisation, count in db.session.execute(query)]
+
+
+def participations(organisation: Organisation) -> list[ProjectParticipation]:
+    """The organisation's roles in published projects, by project title, with each project's city."""
+    return list(db.session.scalars(
+        select(ProjectParticipation).join(Project, Project.id == ProjectParticipation.project_id)
+        .where(ProjectParticipation.organisation_id == organisation.id, PUBLISHED)
+        .options(joinedload(ProjectParticipation.project).joinedload(Project.city).joinedload(City.country))
+        .order_by(Project.title, ProjectParticipation.role)
+    ))
+
+
+def committed_totals(rows: list[ProjectParticipation]) -> dict[str, Decimal]:
+    """Committed amounts summed per currency (never added across currencies)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        if row.committed_amount is not None:
+            totals[row.committed_currency] += row.committed_amount
+    return dict(sorted(totals.items()))
+
+
+def _parse_filters() -> dict:
+    """The directory filters from the query string; unknown values are ignored rather than refused."""
+    kind = request.args.get("kind", "")
+    country = request.args.get("country", "").upper()
+    external = {"1": True, "0": False}.get(request.args.get("external", ""))
+    return {"kind": kind if kind in KINDS else None, "country": country or None, "external": external}
+
+
+@bp.get("")
+def index():
+    """Partners and stakeholders, filterable by kind, country and whether they come from outside ASEAN."""
+    filters = _parse_filters()
+    countries = db.session.scalars(select(Country).order_by(Country.name)).all()
+    return render_template("organisations/list.html", rows=directory(**filters), filters=filters,
+                           kinds=KINDS, countries=countries)
+
+
+@bp.get("/<int:organisation_id>")
+def detail(organisation_id: int):
+    """An organisation's profile: its published projects on a map, its roles and committed amounts."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    rows = participations(organisation)
+    return render_template("organisations/detail.html", organisation=organisation, rows=rows,
+                           totals=committed_totals(rows), projects=list(dict.fromkeys(row.project for row in rows)))
