@@ -1,0 +1,88 @@
+"""Bulk formats of the open data: projects and cities as GeoJSON (RFC 7946), projects as CSV for spreadsheets."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, current_app, request
+from sqlalchemy import select
+
+from smartcities.api import serializers as s
+from smartcities.api.http import json_response, versioned
+from smartcities.api.params import parse_list, project_page
+from smartcities.api.views import bp, country_filter
+from smartcities.extensions import db
+from smartcities.geo.models import City
+from smartcities.projects.models import Project
+from smartcities.projects.queries import counts_by, list_projects, map_rows, parse_filters
+
+GEOJSON = "application/geo+json"
+CSV_COLUMNS = (
+    "id", "title", "summary", "description", "city", "city_slug", "country", "country_name", "focus_areas",
+    "stage", "start_date", "end_date", "budget", "currency", "seeking_funding", "funding_sought",
+    "latitude", "longitude", "partners", "url", "published_at", "updated_at",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@bp.get("/api/v1/projects.geojson")
+@versioned
+def projects_geojson() -> Response:
+    """All matching projects in one FeatureCollection (what the home map loads); paged only when `limit` is set."""
+    filters, page = parse_list(request.args, default=None, maximum=500)
+    result = project_page(filters, page, map_rows, s.project_feature)
+    return json_response({"type": "FeatureCollection", "features": result["items"],
+                          "next": result["next"], "total": result["total"]}, GEOJSON)
+
+
+@bp.get("/api/v1/cities.geojson")
+def cities_geojson() -> Response:
+    """Cities as a FeatureCollection with their published-project counts (the map's city layer)."""
+    query = select(City).order_by(City.name)
+    country = country_filter()
+    if country:
+        query = query.where(City.country_code == country)
+    counts = counts_by("city")
+    features = [s.city_feature(c, counts.get(c.id, 0)) for c in db.session.scalars(query)]
+    return json_response({"type": "FeatureCollection", "features": features}, GEOJSON)
+
+
+def safe_cell(value: str) -> str:
+    """Text that a spreadsheet will not run as a formula (OWASP: prefix a quote)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_row(project: Project) -> list[str]:
+    """One project as CSV cells: codes and labels; lists joined by "; "."""
+    data = s.project_to_dict(project)
+    text = {
+        "title": data["title"], "summary": data["summary"], "description": data["description"],
+        "city": data["city"]["name"], "country_name": data["country"]["name"],
+        "focus_areas": "; ".join(fa["name"] for fa in data["focus_areas"]),
+        "partners": "; ".join(f"{p['name']} ({p['role']})" for p in data["partners"]),
+    }
+    plain = {
+        "id": data["id"], "city_slug": data["city"]["slug"], "country": data["country"]["code"],
+        "stage": data["stage"], "start_date": data["start_date"], "end_date": data["end_date"],
+        "budget": data["budget"], "currency": data["currency"],
+        "seeking_funding": "true" if data["seeking_funding"] else "false",
+        "funding_sought": data["funding_sought"], "latitude": data["location"]["lat"],
+        "longitude": data["location"]["lon"], "url": data["url"], "published_at": data["published_at"],
+        "updated_at": data["updated_at"],
+    }
+    return [safe_cell(text[c]) if c in text else ("" if plain[c] is None else str(plain[c])) for c in CSV_COLUMNS]
+
+
+@bp.get("/api/v1/projects.csv")
+@versioned
+def projects_csv() -> Response:
+    """Every matching project, one row each, UTF-8 with a BOM so that Excel shows Thai, Khmer and Vietnamese."""
+    filters = parse_filters(request.args)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_row(p) for p in list_projects(filters))
+    return current_app.response_class(
+        out.getvalue().encode("utf-8"), mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="ascn-projects.csv"'})

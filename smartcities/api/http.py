@@ -1,0 +1,228 @@
+"""HTTP for the open data (API, OGC, feeds): data version, ETag/Last-Modified and 304, response cache, CORS."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from sqlalchemy import func, select
+
+from smartcities.extensions import db
+from smartcities.organisations.models import Organisation
+from smartcities.plans.models import NationalPlan
+from smartcities.projects.models import Project
+
+EPOCH = datetime(2018, 4, 28, tzinfo=timezone.utc)  # the ASCN was founded; Last-Modified of an empty registry
+GZIP_MIN_BYTES = 1024
+CACHE_KEY = "open_data_cache"
+DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
+EXPOSED_HEADERS = "ETag, Last-Modified, Content-Disposition"
+
+# One round trip that every change to public data moves: publishing, editing or archiving a project bumps
+# projects.updated_at (onupdate; an indexed max); an insert or a delete changes the count; partners and plans
+# have their own timestamps. The count is of all projects: SQLite answers it from the b-tree (about 10 µs at
+# 10,000 projects), PostgreSQL scans an index (about 1 ms); a count of *published* ones would scan in both.
+_VERSION_QUERY = select(
+    select(func.count()).select_from(Project).scalar_subquery(),
+    select(func.max(Project.updated_at)).scalar_subquery(),
+    select(func.max(Organisation.updated_at)).scalar_subquery(),
+    select(func.max(NationalPlan.updated_at)).scalar_subquery(),
+)
+
+
+def _code_revision() -> str:
+    """Changes with the code that shapes responses, so that after a deploy no client keeps an old format."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted([*root.glob("api/*.py"), *root.glob("feeds/*.py"), *root.glob("ogc/*.py"),
+                        root / "projects" / "queries.py"]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_REVISION = _code_revision()
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """A cheap fingerprint of the public data (`tag`) and when it last changed (`modified`)."""
+
+    tag: str
+    modified: datetime
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def data_version() -> DataVersion:
+    """The current data version, from one cheap query."""
+    count, *stamps = db.session.execute(_VERSION_QUERY).one()
+    moments = [_aware(stamp) for stamp in stamps]
+    modified = max((m for m in moments if m is not None), default=EPOCH)
+    return DataVersion(f"{count}|{'|'.join(str(m) for m in moments)}|{CODE_REVISION}", modified)
+
+
+@dataclass
+class Entry:
+    """A serialised 200 response; its gzip form is made once, when a client first asks for it."""
+
+    body: bytes
+    mimetype: str
+    headers: dict[str, str]
+    gzipped: bytes | None = field(default=None, repr=False)
+
+    @property
+    def size(self) -> int:
+        """Bytes this entry holds."""
+        return len(self.body) + len(self.gzipped or b"")
+
+
+class ResponseCache:
+    """This worker's serialised responses, least recently used first out, bounded in bytes.
+
+    Keys include the data version, so an entry can never be served after the data changed, whichever
+    worker changed it: each worker only keeps copies it can rebuild from the database.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Entry | None:
+        """The entry under `key`, marked as recently used, or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        """Keep `entry`, dropping the least recently used ones beyond the byte budget."""
+        if entry.size > self.max_bytes:
+            return
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            self._trim()
+
+    def grow(self, entry: Entry, gzipped: bytes) -> None:
+        """Attach the gzip form of a cached entry (and re-check the budget)."""
+        with self._lock:
+            entry.gzipped = gzipped
+            self._trim()
+
+    def _trim(self) -> None:
+        total = sum(e.size for e in self._entries.values())
+        while total > self.max_bytes and self._entries:
+            _, dropped = self._entries.popitem(last=False)
+            total -= dropped.size
+
+
+def json_response(data: Any, mimetype: str = "application/json") -> Response:
+    """Compact UTF-8 JSON (non-ASCII kept as is: Thai, Khmer and Vietnamese names stay readable)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return current_app.response_class(body.encode("utf-8"), mimetype=mimetype)
+
+
+def _client_has(etag: str, modified: datetime) -> bool:
+    """Does the client's conditional request match? If-None-Match wins over If-Modified-Since (RFC 9110)."""
+    tags = request.if_none_match
+    if tags:
+        # Flask-Compress appends ":gzip" (":br", ...) to the tag of a compressed body: same representation.
+        return tags.star_tag or any(tag.split(":")[0] == etag for tag in tags.as_set(include_weak=True))
+    since = request.if_modified_since
+    return since is not None and modified.replace(microsecond=0) <= since
+
+
+def _validators(response: Response, etag: str, modified: datetime) -> Response:
+    response.set_etag(etag)
+    response.last_modified = modified
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def _not_modified(etag: str, modified: datetime) -> Response:
+    return _validators(current_app.response_class(status=304), etag, modified)
+
+
+def _wants_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def versioned(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Serve a GET view's 200 answer from the cache while the data version is unchanged; ETag from the key.
+
+    For views whose answer depends only on the request and the public data that `data_version()` watches.
+    """
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        version = data_version()
+        key = (request.endpoint, request.host_url, tuple(sorted(kwargs.items())),
+               tuple(sorted(request.args.items(multi=True))), version.tag)
+        etag = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+        if _client_has(etag, version.modified):
+            return _not_modified(etag, version.modified)
+        cache: ResponseCache = current_app.extensions[CACHE_KEY]
+        entry = cache.get(key)
+        if entry is None:
+            fresh = view(*args, **kwargs)
+            if fresh.status_code != 200:
+                return fresh
+            extra = {k: v for k, v in fresh.headers.items() if k == "Content-Disposition"}
+            entry = Entry(fresh.get_data(), fresh.mimetype, extra)
+            cache.put(key, entry)
+        response = _cached_response(entry, cache)
+        if response.content_encoding:  # a distinct representation needs its own strong tag
+            etag = f"{etag}:{response.content_encoding}"
+        return _validators(response, etag, version.modified)
+    return wrapper
+
+
+def _cached_response(entry: Entry, cache: ResponseCache) -> Response:
+    body, headers = entry.body, dict(entry.headers)
+    if len(body) >= GZIP_MIN_BYTES and _wants_gzip():
+        if entry.gzipped is None:
+            cache.grow(entry, gzip.compress(body, compresslevel=6))
+        body, headers["Content-Encoding"] = entry.gzipped, "gzip"
+    return current_app.response_class(body, mimetype=entry.mimetype, headers=headers)
+
+
+def is_open_data(path: str) -> bool:
+    """Paths of the open data: the JSON API and its docs, the OGC API, the JSON feeds."""
+    return path.startswith(("/api/", "/ogc")) or path.endswith("/feed.json")
+
+
+def _finish(response: Response) -> Response:
+    """CORS on every public GET of the open data; body-hash ETag and 304 where `versioned` was not used."""
+    if request.method not in ("GET", "HEAD") or not is_open_data(request.path):
+        return response
+    if response.status_code == 200 and not response.is_streamed and "ETag" not in response.headers:
+        etag = hashlib.blake2b(response.get_data(), digest_size=16).hexdigest()
+        modified = data_version().modified
+        response = (_not_modified(etag, modified) if _client_has(etag, modified)
+                    else _validators(response, etag, modified))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    return response
+
+
+def register_http(bp: Blueprint) -> None:
+    """Install the open-data response hook and this app's response cache (call once, on the API blueprint)."""
+    def setup(state: Any) -> None:
+        app: Flask = state.app
+        app.extensions[CACHE_KEY] = ResponseCache(app.config.get("OPEN_DATA_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+    bp.record_once(setup)
+    bp.after_app_request(_finish)

@@ -1,0 +1,115 @@
+"""Bulk formats: projects and cities as RFC 7946 GeoJSON (checked by geojson-validator) and projects as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import geojson_validator
+from sqlalchemy import func, select
+
+from smartcities.extensions import db
+from smartcities.projects.models import Project
+from test_api import ADB, partner
+
+MAP_PROPERTIES = {"id", "title", "url", "city", "city_slug", "country", "focus_areas", "stage", "seeking_funding",
+                  "partners", "updated_at"}
+
+
+def assert_valid_geojson(collection: dict) -> None:
+    assert geojson_validator.validate_structure(collection) == {}
+    report = geojson_validator.validate_geometries(collection)
+    assert report["invalid"] == {} and report["problematic"] == {}
+
+
+def test_projects_geojson_is_the_whole_map_in_lon_lat_order(client, make_project):
+    jakarta = make_project("Jakarta flood gates", city="dki-jakarta", latitude=-6.2, longitude=106.8)
+    adb = partner(jakarta, ADB, "funding")
+    make_project("Hanoi buses", city="hanoi", focus_areas=("Built Infrastructure", "Quality Environment"))
+    make_project("Hidden", status="submitted")
+    for n in range(60):  # more than one default page of the JSON list: GeoJSON has no default limit
+        make_project(f"Bangkok project {n}")
+
+    response = client.get("/api/v1/projects.geojson")
+    collection = response.json
+    assert response.mimetype == "application/geo+json"
+    assert_valid_geojson(collection)
+    assert collection["type"] == "FeatureCollection" and collection["total"] == 62
+    assert len(collection["features"]) == 62 and collection["next"] is None
+    first = collection["features"][0]
+    assert first["id"] == jakarta.id and first["geometry"] == {"type": "Point", "coordinates": [106.8, -6.2]}
+    assert set(first["properties"]) == MAP_PROPERTIES
+    props = first["properties"]
+    assert props["city"] == "DKI Jakarta" and props["city_slug"] == "dki-jakarta" and props["country"] == "ID"
+    assert props["partners"] == [{"id": adb.id, "name": ADB, "role": "funding"}]
+    assert props["url"] == f"http://localhost/projects/{jakarta.id}" and props["seeking_funding"] is False
+    assert collection["features"][1]["properties"]["focus_areas"] == ["Quality Environment", "Built Infrastructure"]
+
+
+def test_projects_geojson_filters_and_pages_like_the_list(client, make_project):
+    made = [make_project(f"Project {n}").id for n in range(5)]
+    make_project("Far away", city="manila")
+    page = client.get("/api/v1/projects.geojson?bbox=100.3,13.5,100.9,14.0&limit=2").json
+    assert [f["id"] for f in page["features"]] == made[:2] and page["total"] == 5 and page["next"]
+    rest = client.get(page["next"].replace("http://localhost", "")).json
+    assert [f["id"] for f in rest["features"]] == made[2:4]
+    assert client.get("/api/v1/projects.geojson?bbox=100,13").status_code == 400
+
+
+def test_cities_geojson(client, make_project):
+    make_project("One", city="bangkok")
+    make_project("Two", city="bangkok")
+    make_project("Draft", city="bangkok", status="draft")
+    collection = client.get("/api/v1/cities.geojson").json
+    assert_valid_geojson(collection)
+    cities = {f["id"]: f for f in collection["features"]}
+    bangkok = cities["bangkok"]
+    assert bangkok["geometry"]["coordinates"] == [100.5018, 13.7563]
+    assert bangkok["properties"] == {
+        "slug": "bangkok", "name": "Bangkok", "local_name": "กรุงเทพมหานคร", "country": "TH", "is_member": True,
+        "member_since": 2018, "project_count": 2, "url": "http://localhost/cities/bangkok"}
+    assert cities["hanoi"]["properties"]["project_count"] == 0
+    only_vn = client.get("/api/v1/cities.geojson?country=VN").json["features"]
+    assert only_vn and {f["properties"]["country"] for f in only_vn} == {"VN"}
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith("\ufeff".encode())  # the BOM Excel needs to read UTF-8
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_csv_has_codes_labels_partners_and_no_formulas(client, make_project):
+    project = make_project("=HYPERLINK(\"http://evil.example\",\"click\")", city="dki-jakarta",
+                           summary="@SUM(A1:A9) and ถนนสุขุมวิท", latitude=-6.1754, longitude=106.8272,
+                           budget_amount=Decimal("99.5"), currency="IDR",
+                           focus_areas=("Safety and Security", "Civic and Social"))
+    partner(project, ADB, "funding")
+    partner(project, "Japan MLIT - Smart JAMP (Smart Japan ASEAN Mutual Partnership)", "extending")
+    response = client.get("/api/v1/projects.csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    [row] = read_csv(response)
+    assert row["title"].startswith("'=HYPERLINK") and row["summary"] == "'@SUM(A1:A9) and ถนนสุขุมวิท"
+    assert row["latitude"] == "-6.1754"  # numbers are not text: a minus sign there is not a formula
+    assert (row["country"], row["country_name"], row["city"], row["city_slug"]) == (
+        "ID", "Indonesia", "DKI Jakarta", "dki-jakarta")
+    assert row["focus_areas"] == "Civic and Social; Safety and Security"
+    assert row["partners"] == (f"{ADB} (funding); "
+                               "Japan MLIT - Smart JAMP (Smart Japan ASEAN Mutual Partnership) (extending)")
+    assert row["budget"] == "99.50" and row["currency"] == "IDR" and row["id"] == str(project.id)
+
+
+def test_csv_filters_and_can_be_imported_back(client, runner, make_project, tmp_path):
+    make_project("Canal sensors", city="bangkok", budget_amount=Decimal("1000"), currency="THB")
+    make_project("Bus app", city="hanoi")
+    rows = read_csv(client.get("/api/v1/projects.csv?country=TH"))
+    assert [r["title"] for r in rows] == ["Canal sensors"]
+    assert client.get("/api/v1/projects.csv?stage=nope").json["errors"][0]["name"] == "stage"
+
+    export = tmp_path / "export.csv"
+    export.write_bytes(client.get("/api/v1/projects.csv").data)
+    result = runner.invoke(args=["projects", "import", str(export)])
+    assert result.exit_code == 0, result.output
+    titles = db.session.scalars(select(Project.title).where(Project.status == "published").order_by(Project.id))
+    assert list(titles) == ["Canal sensors", "Bus app", "Canal sensors", "Bus app"]
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 4
