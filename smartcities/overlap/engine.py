@@ -1,0 +1,332 @@
+"""The overlap engine: an incrementally updated index of plan initiatives and projects that flags drafts.
+
+Framework-free: the portal converts its rows into the plain documents below (documents.py) and keeps an
+OverlapIndex in sync (index.py). A check first narrows the candidates (plans of the draft's country and
+city whose period covers it; projects in its city or within the radius whose dates overlap), then scores
+them from the inverted index (store.py) so only documents sharing a word or a concept are touched.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import count
+
+from smartcities.overlap import scoring, signals
+from smartcities.overlap.analysis import Analysis, PhraseFinder, analyse
+from smartcities.overlap.concepts import LABELS
+from smartcities.overlap.spatial import Places
+from smartcities.overlap.store import Query, Vectors, similarity
+from smartcities.overlap.text import keys_of
+
+# Reached by a shared concept with little else, or by a text cosine of about 0.2 with matching focus areas;
+# never by filler, which makes no features. Below it a reviewer would mostly read noise.
+DEFAULT_THRESHOLD = 0.4
+
+
+@dataclass(frozen=True)
+class Draft:
+    title: str
+    text: str = ""                      # summary + description
+    city: str = ""                      # city slug
+    country: str = ""                   # ISO2
+    focus_areas: frozenset[str] = frozenset()
+    start: date | None = None
+    end: date | None = None
+    lat: float | None = None
+    lon: float | None = None
+    partners: frozenset[str] = frozenset()   # organisation names
+    project_id: int | None = None       # the draft's own id, never flagged against itself
+
+
+@dataclass(frozen=True)
+class InitiativeDoc:
+    id: int | None
+    title: str
+    description: str = ""
+    focus_areas: frozenset[str] = frozenset()   # empty -> the plan's focus areas apply
+
+
+@dataclass(frozen=True)
+class PlanDoc:
+    plan_id: str
+    title: str
+    country: str
+    level: str                          # "national" | "city"
+    city: str | None                    # city slug when level == "city"
+    start_year: int
+    end_year: int | None
+    focus_areas: frozenset[str]
+    summary: str
+    initiatives: tuple[InitiativeDoc, ...]
+
+
+@dataclass(frozen=True)
+class ProjectDoc:
+    id: int
+    title: str
+    text: str
+    city: str
+    country: str
+    focus_areas: frozenset[str]
+    start: date | None
+    end: date | None
+    lat: float | None
+    lon: float | None
+    partners: frozenset[str]
+
+
+@dataclass
+class Flag:
+    kind: str
+    score: float
+    severity: str
+    reasons: list[str]
+    plan_id: str | None = None
+    plan_title: str | None = None
+    initiative: str | None = None
+    initiative_id: int | None = None
+    project_id: int | None = None
+    project_title: str | None = None
+
+    def as_dict(self) -> dict:
+        """The flag in the overlap-check answer (score rounded to 2 decimals)."""
+        return {"kind": self.kind, "plan_id": self.plan_id, "plan_title": self.plan_title,
+                "initiative": self.initiative, "project_id": self.project_id,
+                "project_title": self.project_title, "score": round(self.score, 2),
+                "severity": self.severity, "reasons": list(self.reasons)}
+
+
+@dataclass
+class CheckResult:
+    flags: list[Flag]
+    checked: dict = field(default_factory=dict)   # {"plans": n, "initiatives": n, "projects": n}
+
+
+@dataclass
+class _Plan:
+    plan: PlanDoc
+    docs: list[int]          # internal document id of each initiative, in order
+
+
+@dataclass
+class _Project:
+    project: ProjectDoc
+    doc: int
+    point: tuple[float, float] | None
+    at_city_centre: bool
+
+
+def _locked(method):
+    """Run an OverlapIndex method under the index's (re-entrant) lock."""
+    @functools.wraps(method)
+    def locked(self, *args):
+        with self._lock:
+            return method(self, *args)
+    return locked
+
+
+def _city_words(slug: str | None) -> frozenset[str]:
+    """A city's own name is no evidence of overlap inside that city ('da-nang' -> {'da', 'nang'})."""
+    return frozenset(keys_of(slug.replace("-", " "))) if slug else frozenset()
+
+
+class OverlapIndex:
+    """Plan initiatives and registered projects, updated one document at a time, that checks drafts.
+
+    Safe to share between threads: updates and checks take one lock (a check reads shared postings).
+    """
+
+    def __init__(self, *, radius_km: float = 5.0, threshold: float = DEFAULT_THRESHOLD,
+                 city_coords: Mapping[str, tuple[float, float]] | None = None) -> None:
+        self.radius_km = radius_km
+        self.threshold = threshold
+        self._city_coords = dict(city_coords or {})
+        self._vectors = Vectors()
+        self._ids = count(1)
+        self._concepts: dict[int, dict[str, str]] = {}       # document -> concept -> words naming it
+        self._plans: dict[str, _Plan] = {}
+        self._plans_in: dict[tuple[str, str], set[str]] = {}  # ("national", ISO2) / ("city", slug)
+        self._owner: dict[int, tuple[str, int]] = {}          # initiative document -> (plan id, position)
+        self._projects: dict[int, _Project] = {}
+        self._places = Places(radius_km)
+        self._lock = threading.RLock()
+
+    # Updates
+
+    def _add_doc(self, partition: tuple, country: str, analysis: Analysis) -> int:
+        doc = next(self._ids)
+        self._vectors.add(doc, partition, country, analysis.counts)
+        self._concepts[doc] = analysis.concepts
+        return doc
+
+    def _drop_doc(self, doc: int) -> None:
+        self._vectors.discard(doc)
+        self._concepts.pop(doc, None)
+
+    @staticmethod
+    def _plan_scope(plan: PlanDoc) -> tuple[str, str]:
+        return ("city", plan.city or "") if plan.level == "city" else ("national", plan.country)
+
+    @_locked
+    def upsert_plan(self, plan: PlanDoc) -> None:
+        """Add a plan or replace the indexed version with the same plan_id."""
+        self.remove_plan(plan.plan_id)
+        scope = self._plan_scope(plan)
+        stop = _city_words(plan.city) if plan.level == "city" else frozenset()
+        docs = []
+        for position, initiative in enumerate(plan.initiatives):
+            doc = self._add_doc(("plans", *scope), plan.country,
+                                analyse(initiative.title, initiative.description, stop))
+            self._owner[doc] = (plan.plan_id, position)
+            docs.append(doc)
+        self._plans[plan.plan_id] = _Plan(plan, docs)
+        self._plans_in.setdefault(scope, set()).add(plan.plan_id)
+
+    @_locked
+    def remove_plan(self, plan_id: str) -> None:
+        """Forget a plan and its initiatives; unknown ids are ignored."""
+        entry = self._plans.pop(plan_id, None)
+        if entry is None:
+            return
+        for doc in entry.docs:
+            self._drop_doc(doc)
+            del self._owner[doc]
+        self._plans_in[self._plan_scope(entry.plan)].discard(plan_id)
+
+    def _point(self, lat: float | None, lon: float | None, city: str) -> tuple[tuple[float, float] | None, bool]:
+        """A location, or the city's centre standing in for a missing one (second value True)."""
+        if lat is not None and lon is not None:
+            return (lat, lon), False
+        centre = self._city_coords.get(city)
+        return (tuple(centre), True) if centre and None not in centre else (None, False)
+
+    @_locked
+    def upsert_project(self, project: ProjectDoc) -> None:
+        """Add a registered project or replace the indexed version with the same id."""
+        self.remove_project(project.id)
+        analysis = analyse(project.title, project.text, _city_words(project.city))
+        doc = self._add_doc(("projects", project.city), project.country, analysis)
+        point, at_centre = self._point(project.lat, project.lon, project.city)
+        self._projects[project.id] = _Project(project, doc, point, at_centre)
+        self._places.add(project.id, project.city, point)
+
+    @_locked
+    def remove_project(self, project_id: int) -> None:
+        """Forget a project; unknown ids are ignored."""
+        entry = self._projects.pop(project_id, None)
+        if entry is None:
+            return
+        self._drop_doc(entry.doc)
+        self._places.remove(project_id)
+
+    # Checks
+
+    @_locked
+    def check(self, draft: Draft) -> CheckResult:
+        """Flags for a draft against the plans covering it and the registered projects near it."""
+        analysis = analyse(draft.title, draft.text, _city_words(draft.city))
+        checked = {"plans": 0, "initiatives": 0, "projects": 0}
+        query = self._vectors.query(analysis.counts, draft.country)
+        finder = PhraseFinder(analysis, lambda feature: self._vectors.idf(feature, draft.country))
+        flags = self._plan_flags(draft, finder, analysis, query, checked)
+        flags += self._project_flags(draft, finder, analysis, query, checked)
+        flags.sort(key=lambda flag: (-flag.score, flag.kind, flag.plan_id or "", flag.project_id or 0))
+        return CheckResult(flags, checked)
+
+    def _content_reasons(self, finder: PhraseFinder, analysis: Analysis, doc: int, text: float) -> list[str]:
+        """Why the texts match: similarity with the shared phrases, and the shared concepts."""
+        reasons = []
+        if text >= scoring.MIN_TEXT:
+            reasons.append(scoring.text_reason(text, finder.phrases(self._vectors.counts(doc))))
+        theirs = self._concepts[doc]
+        shared = [key for key in analysis.concepts if key in theirs]
+        reasons += [scoring.concept_reason(LABELS[key], analysis.concepts[key], theirs[key])
+                    for key in shared[:3]]
+        return reasons
+
+    def _plan_flags(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
+                    checked: dict) -> list[Flag]:
+        scopes = [("national", draft.country), ("city", draft.city)]
+        covering = {plan_id for scope in scopes for plan_id in self._plans_in.get(scope, ())
+                    if signals.plan_covers(self._plans[plan_id].plan.start_year,
+                                           self._plans[plan_id].plan.end_year, draft.start, draft.end)}
+        checked["plans"] = len(covering)
+        checked["initiatives"] = sum(len(self._plans[plan_id].docs) for plan_id in covering)
+        flags = []
+        for doc, dots in self._vectors.dots(query, [("plans", *scope) for scope in scopes]).items():
+            plan_id, position = self._owner[doc]
+            if plan_id not in covering:
+                continue
+            plan = self._plans[plan_id].plan
+            initiative = plan.initiatives[position]
+            text, concept = similarity(query, dots, self._vectors.norms(doc))
+            focus, shared_areas = signals.focus_overlap(draft.focus_areas,
+                                                        initiative.focus_areas or plan.focus_areas)
+            score = scoring.plan_score(text, concept, focus)
+            if score < self.threshold or not score:
+                continue
+            reasons = self._content_reasons(finder, analysis, doc, text)
+            if shared_areas:
+                reasons.append(signals.focus_reason(shared_areas))
+            reasons.append(signals.period_reason(plan.start_year, plan.end_year, draft.start, draft.end))
+            flags.append(Flag(kind="plan", score=score, severity=scoring.severity(score), reasons=reasons,
+                              plan_id=plan.plan_id, plan_title=plan.title, initiative=initiative.title,
+                              initiative_id=initiative.id))
+        return flags
+
+    def _project_candidates(self, draft: Draft) -> tuple[dict[int, float | None], tuple | None, bool]:
+        """Projects in the draft's city or within the radius, dates overlapping, with their rough distance."""
+        point, at_centre = self._point(draft.lat, draft.lon, draft.city)
+        candidates = {}
+        for project_id, km in self._places.around(draft.city, point).items():
+            project = self._projects[project_id].project
+            if signals.dates_overlap(draft.start, draft.end, project.start, project.end):
+                candidates[project_id] = km
+        candidates.pop(draft.project_id, None)
+        return candidates, point, at_centre
+
+    def _project_flags(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
+                       checked: dict) -> list[Flag]:
+        candidates, point, at_centre = self._project_candidates(draft)
+        checked["projects"] = len(candidates)
+        by_doc = {self._projects[project_id].doc: project_id for project_id in candidates}
+        found = self._vectors.dots(query, [("projects", draft.city)])
+        for doc in by_doc.keys() - found.keys():
+            if self._projects[by_doc[doc]].project.city != draft.city:
+                found[doc] = self._vectors.dot(query, doc)
+        flags = []
+        for doc, dots in found.items():
+            project_id = by_doc.get(doc)
+            if project_id is None:
+                continue
+            entry = self._projects[project_id]
+            other = entry.project
+            text, concept = similarity(query, dots, self._vectors.norms(doc))
+            focus, shared_areas = signals.focus_overlap(draft.focus_areas, other.focus_areas)
+            km = candidates[project_id]
+            if km is None and point and entry.point:
+                km = signals.haversine_km(point, entry.point)
+            nearness = max(0.0, 1.0 - km / self.radius_km) if km is not None else 0.0
+            partners = signals.shared_partners(draft.partners, other.partners)
+            score = scoring.project_score(text, concept, focus, nearness, bool(partners))
+            if score < self.threshold or not score:
+                continue
+            reasons = self._content_reasons(finder, analysis, doc, text)
+            if shared_areas:
+                reasons.append(signals.focus_reason(shared_areas))
+            reasons.append(signals.dates_reason(draft.start, draft.end, other.start, other.end))
+            same_city = other.city == draft.city
+            if km is not None:
+                km = signals.geodesic_km(point, entry.point)
+                centre = at_centre or entry.at_city_centre
+                reasons.append(signals.distance_reason(km, same_city, centre))
+            elif same_city:
+                reasons.append("same city")
+            if partners:
+                reasons.append(signals.partners_reason(partners))
+            flags.append(Flag(kind="project", score=score, severity=scoring.severity(score), reasons=reasons,
+                              project_id=other.id, project_title=other.title))
+        return flags
