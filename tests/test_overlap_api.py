@@ -126,3 +126,11 @@ def test_stored_flags_keep_decisions_across_refreshes(app, make_project, make_us
     remaining = refresh_flags(project)
     assert all(f.status != "open" for f in remaining)
     assert db.session.scalars(select(OverlapFlag).where(OverlapFlag.project_id == project.id)).all()
+
+
+def test_worker_warm_up_builds_the_index_in_the_background(app):
+    from smartcities.overlap import index
+    index._indexes.clear()
+    index.warm_up(app).join(timeout=60)
+    (synced,) = index._indexes.values()
+    assert len(synced.plans) == 35 and synced.fingerprint

@@ -96,3 +96,18 @@ def current_index(radius_km: float) -> OverlapIndex:
             _sync_projects(synced)
             synced.fingerprint = fingerprint
     return synced.index
+
+
+def warm_up(app) -> threading.Thread:
+    """Build the index in the background when a worker starts, so the first check does not pay for it."""
+    def build() -> None:
+        with app.app_context():
+            try:
+                current_index(app.config["OVERLAP_RADIUS_KM"])
+            except Exception:  # a worker must start even if the database is not ready yet
+                app.logger.exception("overlap index warm-up failed; it will be built on the first check")
+            finally:
+                db.session.remove()
+    thread = threading.Thread(target=build, name="overlap-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,8 @@
+"""gunicorn settings for the portal (`gunicorn -c gunicorn.conf.py app:app`)."""
+
+
+def post_worker_init(worker):
+    """Each worker builds its overlap index in the background as soon as it starts."""
+    from smartcities.overlap.index import warm_up
+
+    warm_up(worker.wsgi)
