@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from sqlalchemy import delete, insert, select, text
 from smartcities import create_app
 from smartcities.extensions import db, limiter
 from smartcities.reference import seed
+from support import PASSWORD, AuthActions
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-PASSWORD = "correct horse battery"
 
 
 def _reset_schema(url: str) -> None:
@@ -89,26 +88,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """The CSRF token of this client's session, read from a rendered form."""
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, f"no csrf_token on {path}"
-    return match.group(1)
-
-
-class AuthActions:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email: str, password: str = PASSWORD):
-        return self.client.post("/login", data={"email": email, "password": password,
-                                                "csrf_token": csrf_token(self.client)})
-
-    def logout(self):
-        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
 
 
 @pytest.fixture

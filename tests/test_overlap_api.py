@@ -134,3 +134,13 @@ def test_worker_warm_up_builds_the_index_in_the_background(app):
     index.warm_up(app).join(timeout=60)
     (synced,) = index._indexes.values()
     assert len(synced.plans) == 35 and synced.fingerprint
+
+
+def test_a_project_being_edited_is_not_flagged_against_itself(client, make_project):
+    text = "Solar-powered cold storage for fishing cooperatives at the harbour, with shared monitoring."
+    own = make_project(title="Harbour solar cold storage", summary=text, city="da-nang")
+    draft = {"title": "Harbour solar cold storage", "summary": text, "city": "da-nang"}
+    assert [f["project_id"] for f in client.post(URL, json=draft).json["flags"] if f["kind"] == "project"] == [own.id]
+    flags = client.post(URL, json={**draft, "project_id": own.id}).json["flags"]
+    assert all(f["project_id"] != own.id for f in flags)
+    assert client.post(URL, json={**draft, "project_id": "x"}).json["errors"][0]["name"] == "project_id"

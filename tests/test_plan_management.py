@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from smartcities.audit.models import AuditEvent
 from smartcities.extensions import db
 from smartcities.plans.models import NationalPlan
-from conftest import csrf_token
+from support import csrf_token
 
 
 def form(client, path, **fields):

@@ -1,15 +1,23 @@
-"""Account management shared by the CLI and the admin pages: create, set password, deactivate."""
+"""Account management shared by the CLI and the admin pages: create, set password, deactivate, sign in."""
 from __future__ import annotations
 
+import functools
 import re
+import secrets
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from smartcities.accounts.models import ROLES, User
-from smartcities.errors import NotFound, ValidationError
+from smartcities.accounts.permissions import require
+from smartcities.audit import services as audit
+from smartcities.errors import DomainError, NotFound, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.services import find_city, find_country
 from smartcities.organisations.models import Organisation
+from smartcities.organisations.services import find_organisation
 
 MIN_PASSWORD = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -73,7 +81,7 @@ def _find_organisation(value: int | str | None) -> Organisation | None:
         return None
     if str(value).strip().isdigit():
         return db.session.get(Organisation, int(value))
-    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == str(value).strip().lower()))
+    return find_organisation(str(value))
 
 
 def set_password(email: str, password: str) -> User:
@@ -92,4 +100,54 @@ def deactivate(email: str) -> User:
         raise NotFound(f"no account for {email!r}")
     user.active = False
     db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None (same work either way: no timing hint)."""
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_unknown_account_hash(), password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    return user
+
+
+@functools.cache
+def _unknown_account_hash() -> str:
+    """A hash to check unknown e-mails against, so their answer takes as long as a real account's."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in user replacing their own password; the current one must be given."""
+    if not user.check_password(current or ""):
+        raise ValidationError("current_password", _("is not your current password"))
+    check_password_strength(new, "new_password")
+    user.set_password(new)
+    db.session.flush()
+    audit.record(user, "password_changed", user)
+
+
+def create_account(actor: User, email: str, role: str, password: str, **details: Any) -> User:
+    """An admin creating an account (see `create_user` for the details each role needs); recorded in the audit."""
+    require(actor, "manage_users")
+    user = create_user(email, role, password, **details)
+    audit.record(user, "created", actor, audit.diff({}, {
+        "email": user.email, "role": user.role, "city": user.city.slug if user.city else None,
+        "country": user.country_code, "organisation": user.organisation_id}))
+    return user
+
+
+def deactivate_account(actor: User, user_id: int) -> User:
+    """An admin stopping an account from signing in; admins cannot lock themselves out."""
+    require(actor, "manage_users")
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("There is no such account."))
+    if user.id == actor.id:
+        raise DomainError(_("You cannot deactivate your own account."))
+    deactivate(user.email)
+    audit.record(user, "deactivated", actor, {"active": [True, False]})
     return user

@@ -140,7 +140,9 @@ SCHEMAS: dict[str, Any] = {
             "title": STRING, "summary": STRING, "city": {**STRING, "description": "A city slug or name, any case"},
             "focus_areas": {"type": "array", "items": STRING}, "start_date": {**STRING, "format": "date"},
             "end_date": {**STRING, "format": "date"}, "location": ref("Location"),
-            "partners": {"type": "array", "items": STRING},
+            "partners": {"type": "array", "items": STRING}, "description": STRING,
+            "project_id": {"type": "integer", "minimum": 1,
+                           "description": "The registered project being edited: it is never flagged against itself"},
         },
     },
     "OverlapResult": obj(

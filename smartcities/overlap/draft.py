@@ -83,9 +83,12 @@ def parse_draft(payload: Any) -> Draft:
             if not errors.keys() & {"location.lat", "location.lon"}:
                 lat, lon = float(location["lat"]), float(location["lon"])
     partners = _strings(payload.get("partners"), "partners", errors)
+    project_id = payload.get("project_id")
+    if project_id is not None and (isinstance(project_id, bool) or not isinstance(project_id, int) or project_id < 1):
+        errors["project_id"] = "must be the id of a registered project (a positive integer)"
     if errors:
         raise ValidationError(errors)
     return Draft(title=title.strip(), text=" ".join(texts), city=city.slug, country=city.country_code,
                  focus_areas=frozenset(areas[name.lower()] for name in focus),
                  start=dates.get("start_date"), end=dates.get("end_date"), lat=lat, lon=lon,
-                 partners=frozenset(partners))
+                 partners=frozenset(partners), project_id=project_id)

@@ -1,0 +1,127 @@
+"""Organisations named in project forms, partners' interest in projects, and following projects."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from smartcities.accounts.permissions import require
+from smartcities.audit.services import record
+from smartcities.errors import DomainError, ValidationError
+from smartcities.extensions import db
+from smartcities.geo.models import City
+from smartcities.organisations.models import Follow, Interest, Organisation
+from smartcities.projects.models import Project
+
+MAX_MESSAGE = 4000
+
+
+def find_organisation(name: str) -> Organisation | None:
+    """An organisation by its exact name, in any case."""
+    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+
+
+def organisation_for(name: str) -> Organisation:
+    """The organisation with this name, or a new unclassified one (a person can add a missing partner)."""
+    found = find_organisation(name)
+    if found is not None:
+        return found
+    organisation = Organisation(name=name.strip(), kind="other", description="")
+    db.session.add(organisation)
+    return organisation
+
+
+def organisation_names() -> list[str]:
+    """Every organisation's name, for the form's pick list."""
+    return list(db.session.scalars(select(Organisation.name).order_by(Organisation.name)))
+
+
+def express_interest(project: Project, user, amount: Decimal | None, currency: str | None,
+                     message: str) -> Interest:
+    """Store a partner's interest in funding a published project, on behalf of the partner's organisation."""
+    require(user, "express_interest", project)
+    if project.status != "published":
+        raise DomainError(_("Interest can be expressed only in published projects."))
+    message = (message or "").strip()
+    errors: dict[str, str] = {}
+    if amount is not None and not currency:
+        errors["currency"] = _("is required with an amount")
+    if amount is None and not message:
+        errors["message"] = _("give an amount or a message")
+    if len(message) > MAX_MESSAGE:
+        errors["message"] = _("must be at most %(n)d characters", n=MAX_MESSAGE)
+    if errors:
+        raise ValidationError(errors)
+    interest = Interest(project=project, organisation_id=user.organisation_id, user_id=user.id,
+                        amount=amount, currency=currency if amount is not None else None, message=message)
+    db.session.add(interest)
+    db.session.flush()
+    record(interest, "created", user, {"project": [None, project.id], "amount": [None, str(amount or "")],
+                                       "currency": [None, interest.currency], "message": [None, message]})
+    return interest
+
+
+def is_following(user, project: Project) -> bool:
+    """True when the user follows the project."""
+    return db.session.scalar(select(Follow.id).where(Follow.user_id == user.id,
+                                                     Follow.project_id == project.id)) is not None
+
+
+def follow(project: Project, user) -> Follow:
+    """Follow a published project (idempotent)."""
+    require(user, "follow", project)
+    if project.status != "published":
+        raise DomainError(_("Only published projects can be followed."))
+    existing = db.session.scalar(select(Follow).where(Follow.user_id == user.id, Follow.project_id == project.id))
+    if existing is not None:
+        return existing
+    following = Follow(user_id=user.id, project_id=project.id)
+    db.session.add(following)
+    db.session.flush()
+    record(following, "created", user, {"project": [None, project.id]})
+    return following
+
+
+def unfollow(project: Project, user) -> None:
+    """Stop following a project (idempotent)."""
+    require(user, "follow", project)
+    existing = db.session.scalar(select(Follow).where(Follow.user_id == user.id, Follow.project_id == project.id))
+    if existing is not None:
+        record(existing, "deleted", user, {"project": [project.id, None]})
+        db.session.delete(existing)
+        db.session.flush()
+
+
+def followed_projects(user) -> list[Project]:
+    """Published projects the user follows, most recently changed first."""
+    return list(db.session.scalars(
+        select(Project).join(Follow, Follow.project_id == Project.id).options(selectinload(Project.city))
+        .where(Follow.user_id == user.id, Project.status == "published")
+        .order_by(Project.updated_at.desc())))
+
+
+def _interests():
+    return (select(Interest).options(selectinload(Interest.project), selectinload(Interest.organisation))
+            .order_by(Interest.created_at.desc(), Interest.id.desc()))
+
+
+def interest_in(project: Project) -> list[Interest]:
+    """Every interest expressed in one project, newest first."""
+    return list(db.session.scalars(_interests().where(Interest.project_id == project.id)))
+
+
+def interest_sent(organisation_id: int) -> list[Interest]:
+    """Interest an organisation expressed, newest first."""
+    return list(db.session.scalars(_interests().where(Interest.organisation_id == organisation_id)))
+
+
+def interest_received(*, city_id: int | None = None, country_code: str | None = None) -> list[Interest]:
+    """Interest in the projects of a city or of a country (neither: every project), newest first."""
+    query = _interests().join(Project, Interest.project_id == Project.id)
+    if city_id is not None:
+        query = query.where(Project.city_id == city_id)
+    if country_code is not None:
+        query = query.join(City, Project.city_id == City.id).where(City.country_code == country_code)
+    return list(db.session.scalars(query))

@@ -1,0 +1,146 @@
+"""The project form (field names are the Project file's columns), its partner rows, and the interest form."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms import ValidationError as WTFValidationError
+from wtforms.validators import InputRequired, Length
+
+from smartcities.projects import validation as v
+from smartcities.projects.models import IATI_ROLES, STAGES
+from smartcities.web.labels import ROLE_LABELS, STAGE_LABELS
+
+
+class Parsed:
+    """A validator running one of the shared field parsers (projects.validation): one rule for form, API and import."""
+
+    def __init__(self, parser: Callable[[Any], Any]):
+        self.parser = parser
+
+    def __call__(self, form, field) -> None:
+        try:
+            self.parser(field.data)
+        except v.FieldError as error:
+            raise WTFValidationError(str(error)) from None
+
+
+def _latitude(value):
+    return v.parse_coordinate(value, 90, "latitude")
+
+
+def _longitude(value):
+    return v.parse_coordinate(value, 180, "longitude")
+
+
+class ListField(SelectMultipleField):
+    """Several values, posted as repeated fields (check boxes) or as one 'A; B' text, as in the Project file."""
+
+    def process_formdata(self, valuelist):
+        self.data = [item for value in valuelist for item in v.split_list(value)]
+
+
+class ParticipantForm(Form):
+    """One partner or stakeholder row: an organisation (existing name or a new one), its IATI role, a commitment."""
+
+    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
+    # Rows a client leaves out arrive empty; validate_role checks the rows that name an organisation.
+    role = SelectField(_l("Role"), choices=[("", "—")] + [(r, ROLE_LABELS[r]) for r in IATI_ROLES],
+                       validate_choice=False)
+    amount = StringField(_l("Committed amount"), validators=[Parsed(v.parse_amount)])
+    currency = StringField(_l("Currency"), validators=[Parsed(v.parse_currency)])
+
+    def validate_role(self, field) -> None:
+        if (self.organisation.data or "").strip() and field.data not in IATI_ROLES:
+            raise WTFValidationError(_l("Choose the organisation's role."))
+
+
+class ProjectForm(FlaskForm):
+    """The project form; partners come as rows (`participants-N-…`) and/or the `partners` text."""
+    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
+    city = SelectField(_l("City"), choices=[], validators=[InputRequired()])
+    country = StringField(_l("Country"), validators=[Length(max=2)])
+    focus_areas = ListField(_l("Focus areas"), choices=[])
+    stage = SelectField(_l("Stage"), choices=[(s, STAGE_LABELS[s]) for s in STAGES], default="concept")
+    start_date = StringField(_l("Start date"), validators=[Parsed(v.parse_date)])
+    end_date = StringField(_l("End date"), validators=[Parsed(v.parse_date)])
+    budget = StringField(_l("Budget"), validators=[Parsed(v.parse_amount)])
+    currency = StringField(_l("Currency (ISO 4217, e.g. USD, THB)"), validators=[Parsed(v.parse_currency)])
+    seeking_funding = BooleanField(_l("Seeking funding"))
+    funding_sought = StringField(_l("Funding sought"), validators=[Parsed(v.parse_amount)])
+    address = StringField(_l("Address or place"), validators=[Length(max=300)])
+    latitude = StringField(_l("Latitude"), validators=[Parsed(_latitude)])
+    longitude = StringField(_l("Longitude"), validators=[Parsed(_longitude)])
+    participants = FieldList(FormField(ParticipantForm), min_entries=2)
+    partners = TextAreaField(_l("Partners as text: Name (role); Name (role)"), validators=[Length(max=4000)])
+    version = HiddenField()
+
+    def validate_partners(self, field) -> None:
+        for spec in v.split_list(field.data):
+            try:
+                v.parse_partner(spec)
+            except v.FieldError as error:
+                raise WTFValidationError(str(error)) from None
+
+    def validate_end_date(self, field) -> None:
+        try:
+            v.check_dates(v.parse_date(self.start_date.data), v.parse_date(field.data))
+        except v.FieldError as error:
+            raise WTFValidationError(str(error)) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for row in (entry.form for entry in self.participants):
+            if (row.amount.data or "").strip() and not (row.currency.data or self.currency.data or "").strip():
+                row.currency.errors = [*row.currency.errors, _l("is required with an amount")]
+                valid = False
+        return valid
+
+    def clean(self) -> dict[str, Any]:
+        """The validated values, parsed (call after validate()); city stays a slug for the service to resolve."""
+        rows = [(row.organisation.data.strip(), row.role.data, v.parse_amount(row.amount.data),
+                 v.parse_currency(row.currency.data))
+                for row in (entry.form for entry in self.participants) if (row.organisation.data or "").strip()]
+        rows += [(name, role, None, None) for name, role in map(v.parse_partner, v.split_list(self.partners.data))]
+        return {
+            "title": self.title.data.strip(), "summary": (self.summary.data or "").strip(),
+            "description": (self.description.data or "").strip(), "city": self.city.data,
+            "country": (self.country.data or "").strip().upper() or None, "focus_areas": self.focus_areas.data,
+            "stage": v.parse_stage(self.stage.data), "start_date": v.parse_date(self.start_date.data),
+            "end_date": v.parse_date(self.end_date.data), "budget": v.parse_amount(self.budget.data),
+            "currency": v.parse_currency(self.currency.data), "seeking_funding": bool(self.seeking_funding.data),
+            "funding_sought": v.parse_amount(self.funding_sought.data),
+            "address": (self.address.data or "").strip(), "latitude": _latitude(self.latitude.data),
+            "longitude": _longitude(self.longitude.data), "partners": rows,
+        }
+
+
+class InterestForm(FlaskForm):
+    """A partner's interest: an amount with its currency, and/or a message."""
+    amount = StringField(_l("Amount"), validators=[Parsed(v.parse_amount)])
+    currency = StringField(_l("Currency"), validators=[Parsed(v.parse_currency)])
+    message = TextAreaField(_l("Message"), validators=[Length(max=4000)])
+
+
+def initial_values(project) -> dict[str, Any]:
+    """The form's values for an existing project, with one blank partner row to add another."""
+    def text(value) -> str:
+        return "" if value is None else str(value)
+    return {
+        "title": project.title, "summary": project.summary, "description": project.description,
+        "city": project.city.slug, "country": project.city.country_code,
+        "focus_areas": [fa.name for fa in project.focus_areas], "stage": project.stage,
+        "start_date": text(project.start_date), "end_date": text(project.end_date),
+        "budget": text(project.budget_amount), "currency": text(project.currency),
+        "seeking_funding": project.seeking_funding, "funding_sought": text(project.funding_sought),
+        "latitude": text(project.latitude), "longitude": text(project.longitude), "version": str(project.version),
+        "participants": [{"organisation": p.organisation.name, "role": p.role, "amount": text(p.committed_amount),
+                          "currency": text(p.committed_currency)} for p in project.participations] + [{}],
+    }
