@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import threading
 import tempfile
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import delete, insert, select, text
+from werkzeug.serving import make_server
 
 from smartcities import create_app
 from smartcities.extensions import db, limiter
@@ -78,6 +80,16 @@ def _isolated(request):
     restore_seed(app)
     db.session.remove()
     ctx.pop()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """Base URL of the app running in a background thread (same database as the test)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
 
 
 @pytest.fixture

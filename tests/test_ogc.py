@@ -1,37 +1,24 @@
 """OGC API – Features at /ogc/, read by OWSLib as a real client from the app served on a local port."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
 from owslib.ogcapi.features import Features
-from werkzeug.serving import make_server
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
-
-
-@pytest.fixture(scope="module")
-def server(app):
-    """Base URL of the app in a background thread; it reads the same database as the test."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
 
 
 def rels(links: list[dict]) -> dict[str, dict]:
     return {link["rel"]: link for link in links}
 
 
-def test_landing_conformance_and_collections(server):
-    api = Features(f"{server}/ogc/")
+def test_landing_conformance_and_collections(live_server):
+    api = Features(f"{live_server}/ogc/")
     links = rels(api.links)
-    assert links["conformance"]["href"] == f"{server}/ogc/conformance"
-    assert links["data"]["href"] == f"{server}/ogc/collections" and links["data"]["type"] == "application/json"
-    assert links["service-desc"]["href"] == f"{server}/api/openapi.json"
+    assert links["conformance"]["href"] == f"{live_server}/ogc/conformance"
+    assert links["data"]["href"] == f"{live_server}/ogc/collections" and links["data"]["type"] == "application/json"
+    assert links["service-desc"]["href"] == f"{live_server}/api/openapi.json"
     assert requests.get(links["service-desc"]["href"], timeout=10).json()["openapi"].startswith("3.1")
     assert {CORE, GEOJSON} <= set(api.conformance()["conformsTo"])
     assert api.feature_collections() == ["projects", "cities"]
@@ -40,10 +27,10 @@ def test_landing_conformance_and_collections(server):
     assert projects["extent"]["spatial"]["crs"].endswith("CRS84")
 
 
-def test_items_page_with_next_links_and_bbox(server, make_project):
+def test_items_page_with_next_links_and_bbox(live_server, make_project):
     made = [make_project(f"Bangkok project {n}").id for n in range(5)]
     manila = make_project("Manila project", city="manila").id
-    api = Features(f"{server}/ogc/")
+    api = Features(f"{live_server}/ogc/")
 
     page = api.collection_items("projects", limit=2)
     assert page["type"] == "FeatureCollection" and page["numberMatched"] == 6 and page["numberReturned"] == 2
@@ -63,12 +50,12 @@ def test_items_page_with_next_links_and_bbox(server, make_project):
     assert default_page["numberReturned"] == 6  # default limit 10
 
 
-def test_single_features_and_cities(server, make_project):
+def test_single_features_and_cities(live_server, make_project):
     project = make_project("Canal sensors")
-    api = Features(f"{server}/ogc/")
+    api = Features(f"{live_server}/ogc/")
     feature = api.collection_item("projects", str(project.id))
     assert feature["type"] == "Feature" and feature["properties"]["title"] == "Canal sensors"
-    assert rels(feature["links"])["self"]["href"] == f"{server}/ogc/collections/projects/items/{project.id}"
+    assert rels(feature["links"])["self"]["href"] == f"{live_server}/ogc/collections/projects/items/{project.id}"
     bangkok = api.collection_item("cities", "bangkok")
     assert bangkok["properties"]["project_count"] == 1
     thai = api.collection_items("cities", bbox=[97.3, 5.6, 105.6, 20.5], limit=100)
@@ -76,8 +63,8 @@ def test_single_features_and_cities(server, make_project):
     assert thai["numberMatched"] == thai["numberReturned"]
 
 
-def test_errors_are_problems(server):
-    api = Features(f"{server}/ogc/")
+def test_errors_are_problems(live_server):
+    api = Features(f"{live_server}/ogc/")
     with pytest.raises(RuntimeError):
         api.collection_items("roads")
     for path, status in [("/ogc/collections/roads/items", 404), ("/ogc/collections/projects/items/abc", 404),
@@ -85,6 +72,6 @@ def test_errors_are_problems(server):
                          ("/ogc/collections/projects/items?offset=10", 400),
                          ("/ogc/collections/cities/items?country=TH", 400), ("/ogc/?f=html", 400),
                          ("/ogc/collections/projects/items?limit=10001", 400)]:
-        response = requests.get(server + path, timeout=10)
+        response = requests.get(live_server + path, timeout=10)
         assert response.status_code == status, path
         assert response.headers["Content-Type"] == "application/problem+json"

@@ -1,24 +1,11 @@
-"""Browser fixtures: the app served on a local port, and Playwright driving Debian's Chromium."""
+"""Browser fixtures: Playwright driving Debian's Chromium against the app served by `live_server`."""
 from __future__ import annotations
-
-import threading
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """Base URL of the app running in a background thread (same database as the test)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 @pytest.fixture(scope="session")
