@@ -46,7 +46,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
 	@echo "Serving the ASCN portal on http://127.0.0.1:$(PORT)"
-	$(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - app:app
+	$(BIN)/gunicorn --config python:smartcities.gunicorn_config --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - app:app
 
 test: install-test
 	$(BIN)/pytest

@@ -1,4 +1,4 @@
-"""gunicorn settings for the portal (`gunicorn -c gunicorn.conf.py app:app`)."""
+"""gunicorn settings for the portal: `gunicorn --config python:smartcities.gunicorn_config app:app`."""
 
 
 def post_worker_init(worker):
