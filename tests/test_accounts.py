@@ -189,3 +189,42 @@ def test_admin_creates_and_deactivates_accounts(client, auth, make_user):
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == user.id,
                                                                  AuditEvent.entity_type == "user")).all()
     assert sorted(actions) == ["created", "deactivated"]
+
+
+def _switch_to(client):
+    """The test keeps one app context across requests, where Flask-WTF caches the last CSRF token and
+    Flask-Login the last user: drop both, as a new request in production would start without them."""
+    from flask import g
+    g.pop("csrf_token", None)
+    g.pop("_login_user", None)
+    return client
+
+
+def test_password_change_ends_every_other_session(app, make_user):
+    from support import AuthActions
+    make_user("city_official", email="two@example.org", city="bangkok")
+    laptop, phone = app.test_client(), app.test_client()
+    AuthActions(_switch_to(laptop)).login("two@example.org")
+    AuthActions(_switch_to(phone)).login("two@example.org")
+    assert phone.get("/dashboard").status_code == 200
+    token = csrf_token(_switch_to(laptop), "/account/password")
+    response = laptop.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase", "confirm": "a brand new passphrase",
+        "csrf_token": token})
+    assert response.status_code == 302
+    assert _switch_to(laptop).get("/dashboard").status_code == 200  # the session that changed it goes on
+    assert _switch_to(phone).get("/dashboard").status_code == 302  # every other session is signed out
+
+
+def test_deactivation_and_cli_password_reset_end_sessions(app, client, auth, make_user, runner):
+    make_user("partner", email="p@example.org", organisation="World Bank")
+    auth.login("p@example.org")
+    assert client.get("/dashboard").status_code == 200
+    runner.invoke(args=["users", "set-password", "--email", "p@example.org", "--password-stdin"],
+                  input="another long password\n")
+    assert _switch_to(client).get("/dashboard").status_code == 302
+    _switch_to(client)
+    auth.login("p@example.org", "another long password")
+    assert _switch_to(client).get("/dashboard").status_code == 200
+    runner.invoke(args=["users", "deactivate", "--email", "p@example.org"])
+    assert _switch_to(client).get("/dashboard").status_code == 302

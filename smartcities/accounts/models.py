@@ -1,6 +1,7 @@
 """User: one role, tied to a country, a city or an organisation according to that role."""
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -14,6 +15,10 @@ from smartcities.extensions import db
 if TYPE_CHECKING:
     from smartcities.geo.models import City, Country
     from smartcities.organisations.models import Organisation
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
 
 ROLES = ("admin", "focal_point", "city_official", "partner")
 ROLE_LABELS = {
@@ -44,6 +49,8 @@ class User(UserMixin, Timestamped, db.Model):
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of the session id: replacing it signs the account out everywhere (password change, deactivation).
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     country: Mapped[Country | None] = relationship()
     city: Mapped[City | None] = relationship()
@@ -61,8 +68,16 @@ class User(UserMixin, Timestamped, db.Model):
     def name(self) -> str:
         return self.display_name or self.email
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this account."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

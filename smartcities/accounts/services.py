@@ -99,6 +99,7 @@ def deactivate(email: str) -> User:
     if user is None:
         raise NotFound(f"no account for {email!r}")
     user.active = False
+    user.end_sessions()
     db.session.flush()
     return user
 

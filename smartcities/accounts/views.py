@@ -89,7 +89,8 @@ def change_password():
             attach_errors(form, error.errors)
         else:
             db.session.commit()
-            flash(_("Your password is changed."), "success")
+            login_user(current_user._get_current_object())  # this session goes on; every other one ends
+            flash(_("Your password is changed. You are signed out on your other devices."), "success")
             return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
 
