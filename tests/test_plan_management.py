@@ -96,3 +96,13 @@ def test_plan_titles_are_escaped(client, auth, make_user):
     for path in ("/plans/manage", "/plans"):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_plan_pages_link_to_management_for_those_who_may(client, auth, make_user):
+    assert "/plans/manage" not in client.get("/plans").get_data(as_text=True)
+    make_user("focal_point", email="fp@th.example", country="TH")
+    auth.login("fp@th.example")
+    page = client.get("/plans").get_data(as_text=True)
+    assert "/plans/manage" in page and "/plans/th-bangkok-bma/edit" in page
+    assert "/plans/vn-danang-6439-2018/edit" not in page
+    assert "/plans/manage" in client.get("/dashboard").get_data(as_text=True)
