@@ -51,22 +51,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from smartcities.web.views import bp as web_bp
-    from smartcities.web.vendor import bp as vendor_bp
+    """Every blueprint, explicitly: pages, the workspace, then the machine-readable endpoints."""
+    from smartcities.accounts.admin import bp as admin_bp
+    from smartcities.accounts.views import bp as accounts_bp
     from smartcities.api import bp as api_bp
     from smartcities.feeds import bp as feeds_bp
-    from smartcities.ogc import bp as ogc_bp
     from smartcities.geo.views import bp as cities_bp
+    from smartcities.ogc import bp as ogc_bp
     from smartcities.organisations.views import bp as organisations_bp
     from smartcities.overlap.views import bp as overlap_bp
     from smartcities.plans.manage import bp as plan_admin_bp
     from smartcities.plans.views import bp as plans_bp
-    from smartcities.accounts.views import bp as accounts_bp
-    from smartcities.accounts.admin import bp as admin_bp
     from smartcities.projects.views import bp as projects_bp
+    from smartcities.web.vendor import bp as vendor_bp
+    from smartcities.web.views import bp as web_bp
 
-    for blueprint in (web_bp, vendor_bp, api_bp, feeds_bp, ogc_bp, cities_bp, organisations_bp, plans_bp, plan_admin_bp, overlap_bp,
-                      accounts_bp, admin_bp, projects_bp):
+    for blueprint in (
+        web_bp, vendor_bp, cities_bp, organisations_bp, plans_bp,   # public pages
+        accounts_bp, admin_bp, projects_bp, plan_admin_bp,          # the workspace
+        api_bp, overlap_bp, feeds_bp, ogc_bp,                       # open data
+    ):
         app.register_blueprint(blueprint)
 
 
