@@ -50,3 +50,8 @@ class OverlapFlag(Timestamped, db.Model):
     plan: Mapped[NationalPlan | None] = relationship()
     initiative: Mapped[PlanInitiative | None] = relationship()
     resolved_by: Mapped[User | None] = relationship()
+
+    @property
+    def needs_justification(self) -> bool:
+        """An open high-severity flag blocks submission until the official answers it."""
+        return self.status == "open" and self.severity == "high"

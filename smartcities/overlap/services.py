@@ -4,18 +4,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from smartcities.accounts.models import User
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.overlap.documents import project_draft
-from smartcities.overlap.draft import known_focus_areas, parse_draft
+from smartcities.overlap.draft import parse_draft
 from smartcities.overlap.engine import CheckResult, Draft
 from smartcities.overlap.index import current_index
 from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan
 from smartcities.projects.models import Project
+
+MAX_ANSWER = 4000
 
 
 def run_check(draft: Draft) -> CheckResult:
@@ -31,22 +34,6 @@ def as_answer(result: CheckResult) -> dict[str, Any]:
 def check_payload(payload: Any) -> dict[str, Any]:
     """`POST /api/v1/overlap-check`: validate the JSON draft and answer with flags."""
     return as_answer(run_check(parse_draft(payload)))
-
-
-def check_project_draft(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check a project form's clean values (city as a City, focus areas by name) before saving."""
-    city = fields["city"]
-    areas = known_focus_areas()
-    draft = Draft(
-        title=fields.get("title") or "",
-        text=" ".join(filter(None, (fields.get("summary"), fields.get("description")))),
-        city=city.slug, country=city.country_code,
-        focus_areas=frozenset(areas[n.lower()] for n in fields.get("focus_areas") or () if n.lower() in areas),
-        start=fields.get("start_date"), end=fields.get("end_date"),
-        lat=fields.get("latitude"), lon=fields.get("longitude"),
-        partners=frozenset(fields.get("partners") or ()), project_id=fields.get("project_id"),
-    )
-    return as_answer(run_check(draft))
 
 
 def _key(kind: str, plan_id: int | None, initiative_id: int | None, other_id: int | None) -> tuple:
@@ -85,29 +72,34 @@ def refresh_flags(project: Project) -> list[OverlapFlag]:
                                    .order_by(OverlapFlag.score.desc())))
 
 
-def unjustified_high_flags(project: Project) -> list[OverlapFlag]:
-    """High-severity flags still open: submitting needs a justification for each."""
-    return list(db.session.scalars(select(OverlapFlag).where(
-        OverlapFlag.project_id == project.id, OverlapFlag.status == "open", OverlapFlag.severity == "high")))
+def _fits(text: str | None, shortest: int) -> str | None:
+    """A written answer to a flag, trimmed, or None when it is too short or too long."""
+    text = (text or "").strip()
+    return text if shortest <= len(text) <= MAX_ANSWER else None
 
 
 def acknowledge_flag(flag: OverlapFlag, user: User, justification: str) -> OverlapFlag:
     """The official explains why the project does not repeat what the flag points at."""
-    text = (justification or "").strip()
-    if len(text) < 10:
-        raise ValidationError(f"justification-{flag.id}", "explain in a sentence or more (at least 10 characters)")
+    text = _fits(justification, 10)
+    if text is None:
+        raise ValidationError(f"justification-{flag.id}", _(
+            "Explain in a sentence or more (%(shortest)d to %(longest)d characters).", shortest=10,
+            longest=MAX_ANSWER))
     if flag.status == "dismissed":
-        raise DomainError("This flag was already dismissed by a reviewer.")
-    flag.status, flag.justification, flag.resolved_by = "acknowledged", text[:5000], user
+        raise DomainError(_("This flag is already dismissed."))
+    flag.status, flag.justification, flag.resolved_by = "acknowledged", text, user
     db.session.flush()
     return flag
 
 
 def dismiss_flag(flag: OverlapFlag, user: User, reason: str) -> OverlapFlag:
     """A reviewer decides the flag is not a real overlap, and says why."""
-    text = (reason or "").strip()
-    if len(text) < 5:
-        raise ValidationError("reason", "give the reason for dismissing this flag")
-    flag.status, flag.dismissal_reason, flag.resolved_by = "dismissed", text[:5000], user
+    text = _fits(reason, 5)
+    if text is None:
+        raise ValidationError("reason", _("Give the reason (%(shortest)d to %(longest)d characters).", shortest=5,
+                                          longest=MAX_ANSWER))
+    if flag.status == "dismissed":
+        raise DomainError(_("This flag is already dismissed."))
+    flag.status, flag.dismissal_reason, flag.resolved_by = "dismissed", text, user
     db.session.flush()
     return flag

@@ -1,7 +1,6 @@
 """NationalPlan (national or city level) and its PlanInitiative children."""
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
@@ -60,16 +59,6 @@ class NationalPlan(Timestamped, db.Model):
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanInitiative.position"
     )
 
-    def covers(self, city: City, start: date | None, end: date | None) -> bool:
-        """True when the plan applies to the city and its period overlaps [start, end]."""
-        if self.country_code != city.country_code:
-            return False
-        if self.level == "city" and self.city_id != city.id:
-            return False
-        if start is not None and self.end_year is not None and start.year > self.end_year:
-            return False
-        return not (end is not None and end.year < self.start_year)
-
     @property
     def period_label(self) -> str:
         return f"{self.start_year}–{self.end_year if self.end_year is not None else 'open'}"
@@ -93,7 +82,3 @@ class PlanInitiative(db.Model):
     focus_areas: Mapped[list[FocusArea]] = relationship(
         secondary=initiative_focus_areas, order_by="FocusArea.id"
     )
-
-    @property
-    def effective_focus_areas(self) -> list[FocusArea]:
-        return self.focus_areas or self.plan.focus_areas

@@ -91,10 +91,6 @@ class Project(Timestamped, Versioned, db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == "published"
-
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.status}>"
 

@@ -61,7 +61,7 @@ def submit(project: Project, user, justifications: dict[int, str]) -> None:
     answers = {flag_id: text.strip() for flag_id, text in justifications.items() if text.strip()}
     missing = {f"justification-{flag.id}": _("Explain why this project does not repeat “%(subject)s”.",
                                               subject=flag.subject)
-               for flag in flags if flag.status == "open" and flag.severity == "high" and flag.id not in answers}
+               for flag in flags if flag.needs_justification and flag.id not in answers}
     if missing:
         raise JustificationRequired(missing)
     for flag in flags:
@@ -73,12 +73,8 @@ def submit(project: Project, user, justifications: dict[int, str]) -> None:
 def justify_flag(flag: OverlapFlag, user, justification: str) -> None:
     """The city's written answer to a flag; the flag counts as acknowledged from then on."""
     require(user, "justify_flag", flag)
-    text = (justification or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        raise ValidationError(f"justification-{flag.id}", _("Write a justification (at most %(n)d characters).",
-                                                             n=MAX_TEXT))
     before = {"status": flag.status, "justification": flag.justification}
-    overlap.acknowledge_flag(flag, user, text)
+    overlap.acknowledge_flag(flag, user, justification)
     db.session.flush()
     audit.record(flag, "acknowledged", user,
                  audit.diff(before, {"status": flag.status, "justification": flag.justification}))
@@ -87,13 +83,8 @@ def justify_flag(flag: OverlapFlag, user, justification: str) -> None:
 def dismiss_flag(flag: OverlapFlag, user, reason: str) -> None:
     """A reviewer's decision that a flag is not an overlap, with the reason."""
     require(user, "dismiss_flag", flag)
-    text = (reason or "").strip()
-    if not text or len(text) > MAX_TEXT:
-        raise ValidationError("reason", _("Give a reason (at most %(n)d characters).", n=MAX_TEXT))
-    if flag.status == "dismissed":
-        raise DomainError(_("This flag is already dismissed."))
     before = {"status": flag.status, "dismissal_reason": flag.dismissal_reason}
-    overlap.dismiss_flag(flag, user, text)
+    overlap.dismiss_flag(flag, user, reason)
     db.session.flush()
     audit.record(flag, "dismissed", user,
                  audit.diff(before, {"status": flag.status, "dismissal_reason": flag.dismissal_reason}))
