@@ -1,14 +1,23 @@
-"""Shared fixtures: app (migrated, seeded), client, runner, auth, factories; each test starts from the seed."""
+"""Shared fixtures: app (migrated, seeded), client, runner, auth, factories; each test starts from the seed.
+
+Requests and CLI commands run as in production: each in its own app context, `g` and database session.
+The test keeps a session of its own in its app context; before each request it must hold no unsaved
+changes, and it is rolled back (ending its transaction) so that what it reads afterwards is what the
+request committed, never what a request merely flushed.
+"""
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 import tempfile
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, make_url, select, text
 from werkzeug.serving import make_server
 
 from smartcities import create_app
@@ -17,6 +26,14 @@ from smartcities.reference import seed
 from support import PASSWORD, AuthActions
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def check_test_database(url: str) -> None:
+    """Refuse to wipe a database whose name does not say it is for tests (a mistyped TEST_DATABASE_URL)."""
+    name = make_url(url).database or ""
+    if "test" not in name.lower():
+        raise pytest.UsageError(f"TEST_DATABASE_URL names the database {name!r}; the suite drops its schema, "
+                                "so it only runs on a database whose name contains 'test'")
 
 
 def _reset_schema(url: str) -> None:
@@ -31,6 +48,7 @@ def _reset_schema(url: str) -> None:
 def app():
     workdir = Path(tempfile.mkdtemp(prefix="ascn-test-"))
     url = TEST_DATABASE_URL or f"sqlite:///{workdir / 'test.db'}"
+    check_test_database(url)
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -38,7 +56,10 @@ def app():
         "LEAFLET_CDN": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "GEOCODER": "offline",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt's production cost, paid hundreds of times, is slow
     })
+    app.test_client_class = IsolatedClient
+    app.test_cli_runner_class = IsolatedCliRunner
     with app.app_context():
         _reset_schema(url)
         upgrade()
@@ -64,6 +85,47 @@ def restore_seed(app) -> None:
         if rows:
             db.session.execute(insert(table), rows)
     db.session.commit()
+
+
+def _end_test_transaction() -> None:
+    """Refuse unsaved test changes (a request could not see them), then end the test's transaction."""
+    session = db.session()
+    unsaved = list(session.new) + list(session.dirty) + list(session.deleted)
+    if unsaved:
+        raise AssertionError(f"commit before making a request; the test session holds unsaved {unsaved[:3]}")
+    session.rollback()
+
+
+def _in_own_context(call, *args, **kwargs):
+    """Run `call` outside the test's app context, so Flask pushes a fresh one (new g, new db session)."""
+    if not has_app_context():  # a redirect followed inside a request's own context
+        return call(*args, **kwargs)
+    _end_test_transaction()
+    try:
+        return contextvars.Context().run(call, *args, **kwargs)
+    finally:
+        db.session.rollback()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context and database session."""
+
+    def open(self, *args, **kwargs):
+        return _in_own_context(super().open, *args, **kwargs)
+
+
+class IsolatedCliRunner(FlaskCliRunner):
+    """A CLI runner whose every command runs in its own app context and database session, as `flask` does."""
+
+    def invoke(self, *args, **kwargs):
+        return _in_own_context(self._invoke_in_new_app_context, *args, **kwargs)
+
+    def _invoke_in_new_app_context(self, *args, **kwargs):
+        with self.app.app_context():
+            try:
+                return super().invoke(*args, **kwargs)
+            finally:
+                db.session.remove()
 
 
 @pytest.fixture(autouse=True)

@@ -98,7 +98,6 @@ def test_seed_repairs_a_changed_row(runner):
     db.session.commit()
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0 and "Reference data loaded." in result.output
-    db.session.expire_all()
     assert db.session.scalar(select(City.latitude).where(City.slug == "hanoi")) == 21.0285
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask_babel import refresh
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "smartcities" / "translations"
 THAI_PO = TRANSLATIONS / "th" / "LC_MESSAGES" / "messages.po"
@@ -48,8 +47,7 @@ def test_thai_catalogue_covers_the_interface_strings(thai):
 
 
 def get(client, url: str, **kwargs) -> str:
-    """A page as text. The test's app context outlives requests, so forget the locale Flask-Babel cached."""
-    refresh()
+    """A page as text."""
     return client.get(url, **kwargs).get_data(as_text=True)
 
 

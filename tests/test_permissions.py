@@ -91,7 +91,6 @@ def state() -> tuple:
     """Everything these routes could change."""
     def rows(query) -> list[tuple]:
         return [tuple(row) for row in db.session.execute(query).all()]
-    db.session.expire_all()
     return (
         rows(select(Project.id, Project.status, Project.title, Project.version).order_by(Project.id)),
         rows(select(Interest.id)), rows(select(Follow.id)), rows(select(OverlapFlag.id, OverlapFlag.status)),

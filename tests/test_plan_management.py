@@ -44,7 +44,6 @@ def test_focal_point_creates_and_edits_a_plan_of_their_country(client, auth, mak
     response = form(client, edit, title="National EV charging plan 2026–2030", end_year="2030",
                     **{"initiatives-1-title": "Charging at public car parks"})
     assert response.status_code == 302
-    db.session.expire_all()
     plan = db.session.get(NationalPlan, plan.id)
     assert plan.end_year == 2030 and len(plan.initiatives) == 2
 

@@ -2,12 +2,14 @@
 form errors that keep nothing, overlap justifications, partner interest and following, stored text escaped."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from support import csrf_token
 from geopy.exc import GeocoderTimedOut, GeocoderUnavailable
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session
 
 from smartcities.audit.models import AuditEvent
 from smartcities.extensions import db
@@ -64,7 +66,6 @@ def count(model) -> int:
 
 
 def created_project() -> Project:
-    db.session.expire_all()
     return db.session.scalars(select(Project).order_by(Project.id.desc())).first()
 
 
@@ -142,6 +143,7 @@ class DownGeocoder:
 def test_geocoder_down_falls_back_and_the_project_still_saves(app, client, as_user, monkeypatch, error):
     monkeypatch.setitem(app.config, "GEOCODER", "nominatim")
     monkeypatch.setattr(DownGeocoder, "error", error)
+    monkeypatch.setattr(DownGeocoder, "created", None, raising=False)  # each run must see its own call
     monkeypatch.setattr(geocoding, "Nominatim", DownGeocoder)
     token = as_user("official")
     response = client.post("/projects/new", data=form(token, latitude="", longitude="", address="99 Sukhumvit Road"))
@@ -160,6 +162,7 @@ def test_geocoder_answer_is_used_and_offline_mode_never_calls_it(app, client, as
         def geocode(self, query, **kwargs):
             Working.asked = (query, kwargs["country_codes"])
             return Found()
+    monkeypatch.setattr(Working, "asked", None, raising=False)
     monkeypatch.setattr(geocoding, "Nominatim", Working)
     token = as_user("official")
     monkeypatch.setitem(app.config, "GEOCODER", "nominatim")
@@ -268,7 +271,6 @@ def test_a_stale_edit_is_refused_with_what_changed(client, as_user, people, make
     assert "Not saved: this project was changed by Somchai at" in page
     assert "Canal clean-up 2026" in page and 'value="Canal dredging"' in page
     assert 'name="version" type="hidden" value="1"' in page  # saving again is refused again
-    db.session.expire_all()
     assert (db.session.get(Project, project.id).title, db.session.get(Project, project.id).version) == (
         "Canal clean-up 2026", 2)
     assert client.post(f"/projects/{project.id}/edit", data=form(token, title="Canal dredging",
@@ -277,26 +279,40 @@ def test_a_stale_edit_is_refused_with_what_changed(client, as_user, people, make
     assert fresh.status_code == 302 and created_project().title == "Canal dredging"
 
 
-def bump_version_behind_the_session(project: Project) -> None:
-    """Another worker's write: the row's version moves on while this session still holds the old one."""
+def bump_version_behind_the_session(project_id: int) -> None:
+    """Another worker's write: the row's version moves on while the request's session holds the old one."""
     with db.engine.begin() as other_worker:
-        other_worker.execute(update(Project).where(Project.id == project.id).values(version=Project.version + 1))
+        other_worker.execute(update(Project).where(Project.id == project_id).values(version=Project.version + 1))
+
+
+@contextmanager
+def another_write_before_the_next_flush(project_id: int):
+    """Bump the row's version after the request has loaded it and before it writes (a real race)."""
+    fired: list[bool] = []
+
+    def bump(session, flush_context, instances) -> None:
+        if not fired:
+            fired.append(True)
+            bump_version_behind_the_session(project_id)
+    event.listen(Session, "before_flush", bump)
+    try:
+        yield fired
+    finally:
+        event.remove(Session, "before_flush", bump)
 
 
 def test_a_write_racing_the_version_check_is_refused_by_the_database(client, as_user, make_project):
     project = make_project(title="Canal clean-up", status="submitted")
     token = as_user("focal")
-    assert db.session.get(Project, project.id).version == 1  # what this worker holds
-    bump_version_behind_the_session(project)
-    response = client.post(f"/projects/{project.id}/publish", data={"csrf_token": token})
-    assert response.status_code == 302
+    with another_write_before_the_next_flush(project.id) as fired:
+        response = client.post(f"/projects/{project.id}/publish", data={"csrf_token": token})
+    assert fired and response.status_code == 302
     assert "changed by someone else at the same moment" in client.get(response.headers["Location"]).get_data(
         as_text=True)
     assert (created_project().status, created_project().version) == ("submitted", 2)
     token = as_user("official")
     project = make_project(title="Second", status="draft")
-    assert db.session.get(Project, project.id).version == 1
-    bump_version_behind_the_session(project)
+    bump_version_behind_the_session(project.id)  # saved by someone else since this form was opened
     stale = client.post(f"/projects/{project.id}/edit", data=form(token, version="1"))
     assert stale.status_code == 409 and created_project().title == "Second"
 
@@ -318,9 +334,15 @@ def test_high_flag_needs_a_justification_and_a_reviewer_can_dismiss_it(client, a
               if f.severity == "high" and "smart poles" in f.subject]
     page = client.get(f"/projects/{project.id}").get_data(as_text=True)
     assert f'name="justification-{flag.id}"' in page and "smart poles" in page
+    db.session.execute(delete(OverlapFlag).where(OverlapFlag.project_id == project.id))  # e.g. an imported row
+    db.session.commit()
     refused = client.post(f"/projects/{project.id}/submit", data={"csrf_token": token})
     assert refused.status_code == 400 and "needs a justification" in refused.get_data(as_text=True)
     assert created_project().status == "draft"
+    # the check at submission found the flag again and kept it, so the form it shows can answer it
+    [flag] = [f for f in db.session.scalars(select(OverlapFlag).where(OverlapFlag.project_id == project.id))
+              if f.severity == "high" and "smart poles" in f.subject]
+    assert f'name="justification-{flag.id}"' in refused.get_data(as_text=True)
     reason = "Our poles cover the Thonburi side, which the BMA programme leaves out."
     ok = client.post(f"/projects/{project.id}/submit", data={f"justification-{flag.id}": reason, "csrf_token": token})
     assert ok.status_code == 302 and created_project().status == "submitted"

@@ -6,6 +6,7 @@ import re
 import secrets
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -108,7 +109,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active account with this e-mail and password, else None (same work either way: no timing hint)."""
     user = find_user(email)
     if user is None:
-        check_password_hash(_unknown_account_hash(), password or "")
+        check_password_hash(_unknown_account_hash(current_app.config["PASSWORD_HASH_METHOD"]), password or "")
         return None
     if not user.check_password(password or "") or not user.active:
         return None
@@ -116,9 +117,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 @functools.cache
-def _unknown_account_hash() -> str:
+def _unknown_account_hash(method: str) -> str:
     """A hash to check unknown e-mails against, so their answer takes as long as a real account's."""
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def change_password(user: User, current: str, new: str) -> None:
