@@ -6,28 +6,31 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from smartcities.accounts.visibility import audience_of, projects_visible_to
 from smartcities.audit import services as audit
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.organisations.services import followed_projects, interest_received, interest_sent
 from smartcities.overlap.models import SEVERITIES, OverlapFlag
+from smartcities.overlap.services import visible_flags
 from smartcities.projects.models import STATUSES, Project
 
 # Changes a follower sees: the public life of a project, not its internal review.
-PUBLIC_ACTIONS = ("updated", "publish", "archive")
+PUBLIC_ACTIONS = ("updated", "publish", "revise", "archive")
 
 
 def _projects(query) -> list[Project]:
     return list(db.session.scalars(query.options(selectinload(Project.city)).order_by(Project.updated_at.desc())))
 
 
-def _flags(query, statuses: tuple[str, ...]) -> list[OverlapFlag]:
-    """Flags of projects still in play, most severe first."""
+def _flags(user, query, statuses: tuple[str, ...]) -> list[OverlapFlag]:
+    """Flags of projects still in play that this user may see, pointing at what they may see; most severe first."""
     flags = db.session.scalars(
         query.join(Project, OverlapFlag.project_id == Project.id)
-        .options(selectinload(OverlapFlag.project))
-        .where(OverlapFlag.status.in_(statuses), Project.status != "archived"))
-    return sorted(flags, key=lambda f: (SEVERITIES.index(f.severity), -f.score))
+        .options(selectinload(OverlapFlag.project), selectinload(OverlapFlag.other_project))
+        .where(OverlapFlag.status.in_(statuses), Project.status != "archived",
+               projects_visible_to(audience_of(user))))
+    return sorted(visible_flags(flags, user), key=lambda f: (SEVERITIES.index(f.severity), -f.score))
 
 
 def _by_status(projects: list[Project]) -> dict[str, list[Project]]:
@@ -39,7 +42,7 @@ def official(user) -> dict[str, Any]:
     projects = _projects(select(Project).where(Project.city_id == user.city_id))
     return {
         "projects": _by_status(projects),
-        "flags": _flags(select(OverlapFlag).where(Project.city_id == user.city_id), ("open",)),
+        "flags": _flags(user, select(OverlapFlag).where(Project.city_id == user.city_id), ("open",)),
         "interest": interest_received(city_id=user.city_id),
     }
 
@@ -51,7 +54,7 @@ def focal_point(user) -> dict[str, Any]:
                                     .options(selectinload(Project.city)).order_by(Project.updated_at)))
     return {
         "queue": queue,
-        "flags": _flags(select(OverlapFlag).where(in_country), ("open", "acknowledged")),
+        "flags": _flags(user, select(OverlapFlag).where(in_country), ("open", "acknowledged")),
         "interest": interest_received(country_code=user.country_code),
     }
 
@@ -72,7 +75,7 @@ def admin(user) -> dict[str, Any]:
     counts = dict(db.session.execute(select(Project.status, func.count()).group_by(Project.status)).all())
     return {
         "queue": _projects(select(Project).where(Project.status == "submitted")),
-        "flags": _flags(select(OverlapFlag), ("open", "acknowledged")),
+        "flags": _flags(user, select(OverlapFlag), ("open", "acknowledged")),
         "counts": {status: counts.get(status, 0) for status in STATUSES},
     }
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from smartcities.accounts.visibility import may_see_project
 from smartcities.errors import PermissionDenied
 
 
@@ -47,13 +48,20 @@ def manages(user: Any, project: Any) -> bool:
 
 
 def _view_project(user: Any, project: Any) -> bool:
-    return project.status == "published" or manages(user, project)
+    return may_see_project(user, project)
 
 
-def _create_project(user: Any, city: Any = None) -> bool:
-    """Without a city: may this user open the project form at all; with one: may they register there."""
-    if city is None:
-        return _role(user) in ("admin", "city_official")
+def _view_internal(user: Any, project: Any) -> bool:
+    """History, flags, justifications and interest received: insiders who may also see the project now."""
+    return manages(user, project) and may_see_project(user, project)
+
+
+def _open_project_form(user: Any) -> bool:
+    """May this user register projects somewhere (open the project form at all)?"""
+    return _role(user) in ("admin", "city_official")
+
+
+def _create_project(user: Any, city: Any) -> bool:
     return is_admin(user) or is_official_of(user, city.id)
 
 
@@ -65,46 +73,66 @@ def _partner(user: Any, project: Any = None) -> bool:
     return _role(user) == "partner" and user.organisation_id is not None
 
 
-def _follow(user: Any, project: Any = None) -> bool:
-    return _partner(user) or is_admin(user)
+def _follow(user: Any, project: Any) -> bool:
+    return (_partner(user) or is_admin(user)) and project.status == "published"
 
 
 def _see_interest(user: Any, interest: Any) -> bool:
     own = _partner(user) and user.organisation_id == interest.organisation_id
-    return own or manages(user, interest.project)
+    return own or _view_internal(user, interest.project)
 
 
-def _manage_plans(user: Any, country_code: str | None = None) -> bool:
-    """Plans of a country are kept by its focal point (and admins); without a country: may they keep any."""
-    if country_code is None:
-        return _role(user) in ("admin", "focal_point")
+def _keep_some_plans(user: Any) -> bool:
+    """May this user keep the plans of some country (see the plan management pages)?"""
+    return _role(user) in ("admin", "focal_point")
+
+
+def _manage_plans(user: Any, country_code: str) -> bool:
     return is_admin(user) or is_focal_point_of(user, country_code)
 
 
-RULES: dict[str, Callable[..., bool]] = {
+def _flag_visible(user: Any, flag: Any) -> bool:
+    """A flag is answered only by people who may see both its project and the project it points at."""
+    other = flag.other_project
+    return _view_internal(user, flag.project) and (other is None or may_see_project(user, other))
+
+
+# Actions that concern no particular target; every other rule needs its target and refuses without one.
+UNTARGETED: dict[str, Callable[[Any], bool]] = {
+    "open_project_form": _open_project_form,
+    "keep_some_plans": _keep_some_plans,
+    "manage_users": is_admin,
+    "manage_organisations": is_admin,
+}
+
+RULES: dict[str, Callable[[Any, Any], bool]] = {
     "view_project": _view_project,
-    "view_internal": manages,
+    "view_internal": _view_internal,
     "create_project": _create_project,
-    "edit_project": _city_team,
+    "edit_project": lambda user, project: _city_team(user, project) and may_see_project(user, project),
     "submit": _city_team,
     "reopen": _city_team,
     "publish": _reviewers,
     "return": _reviewers,
     "archive": _archive,
-    "justify_flag": lambda user, flag: _city_team(user, flag.project),
-    "dismiss_flag": lambda user, flag: _reviewers(user, flag.project),
-    "express_interest": _partner,
+    "justify_flag": lambda user, flag: _city_team(user, flag.project) and _flag_visible(user, flag),
+    "dismiss_flag": lambda user, flag: _reviewers(user, flag.project) and _flag_visible(user, flag),
+    "express_interest": lambda user, project: _partner(user) and project.status == "published",
     "follow": _follow,
     "see_interest": _see_interest,
-    "manage_users": lambda user, target=None: is_admin(user),
     "manage_plans": _manage_plans,
 }
 
 
 def can(user: Any, action: str, target: Any = None) -> bool:
-    """True when `user` may do `action` (a key of RULES; a typo raises KeyError) to `target`."""
+    """True when `user` may do `action` to `target`; a targeted action without its target is refused.
+
+    An unknown action raises KeyError, so a typo can never grant anything.
+    """
+    if action in UNTARGETED:
+        return bool(UNTARGETED[action](user))
     rule = RULES[action]
-    return bool(rule(user, target) if target is not None else rule(user))
+    return target is not None and bool(rule(user, target))
 
 
 def require(user: Any, action: str, target: Any = None) -> None:

@@ -1,7 +1,7 @@
 """Converts registry rows into the overlap engine's plain documents (the engine never sees SQLAlchemy)."""
 from __future__ import annotations
 
-from smartcities.overlap.engine import Draft, InitiativeDoc, PlanDoc, ProjectDoc
+from smartcities.overlap.engine import Draft, InitiativeDoc, PlanDoc, ProjectDoc, Reach
 from smartcities.plans.models import NationalPlan
 from smartcities.projects.models import Project
 
@@ -38,12 +38,21 @@ def project_doc(project: Project) -> ProjectDoc:
         lat=project.latitude,
         lon=project.longitude,
         partners=frozenset(p.organisation.name for p in project.participations),
+        public=project.status == "published",
     )
 
 
+def insiders_reach(project: Project) -> Reach:
+    """What the project's insiders see between them: its city's work and its country's work under review.
+
+    Flags stored on a project are shown to each insider only where they may see the other project too.
+    """
+    return Reach(city=project.city.slug, country=project.city.country_code)
+
+
 def project_draft(project: Project) -> Draft:
-    """A saved project as a draft to check against everything except itself."""
+    """A saved project as a draft to check against everything its insiders may see, except itself."""
     doc = project_doc(project)
     return Draft(title=doc.title, text=doc.text, city=doc.city, country=doc.country,
                  focus_areas=doc.focus_areas, start=doc.start, end=doc.end, lat=doc.lat, lon=doc.lon,
-                 partners=doc.partners, project_id=project.id)
+                 partners=doc.partners, project_id=project.id, reach=insiders_reach(project))

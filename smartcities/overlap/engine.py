@@ -27,6 +27,22 @@ DEFAULT_THRESHOLD = 0.4
 
 
 @dataclass(frozen=True)
+class Reach:
+    """Whose unpublished projects a check may compare against: the asker's visibility, as plain values.
+
+    Published projects are compared for everyone; an empty Reach (anonymous callers, partners) sees no more.
+    """
+
+    everything: bool = False
+    city: str | None = None             # city slug: a city official's own city
+    country: str | None = None          # ISO2: a focal point's country
+
+    def sees(self, project: ProjectDoc) -> bool:
+        return (project.public or self.everything or project.city == self.city
+                or project.country == self.country)
+
+
+@dataclass(frozen=True)
 class Draft:
     title: str
     text: str = ""                      # summary + description
@@ -39,6 +55,7 @@ class Draft:
     lon: float | None = None
     partners: frozenset[str] = frozenset()   # organisation names
     project_id: int | None = None       # the draft's own id, never flagged against itself
+    reach: Reach = Reach()              # which unpublished projects the asker may be told about
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,7 @@ class ProjectDoc:
     lat: float | None
     lon: float | None
     partners: frozenset[str]
+    public: bool = True                 # published; otherwise under review, compared only within its Reach
 
 
 @dataclass
@@ -283,7 +301,8 @@ class OverlapIndex:
         candidates = {}
         for project_id, km in self._places.around(draft.city, point).items():
             project = self._projects[project_id].project
-            if signals.dates_overlap(draft.start, draft.end, project.start, project.end):
+            if draft.reach.sees(project) and signals.dates_overlap(draft.start, draft.end, project.start,
+                                                                   project.end):
                 candidates[project_id] = km
         candidates.pop(draft.project_id, None)
         return candidates, point, at_centre

@@ -1,6 +1,8 @@
 """The overlap check as the portal uses it: check drafts, store flags on projects, resolve flags."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from flask import current_app
@@ -8,11 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from smartcities.accounts.models import User
+from smartcities.accounts.visibility import audience_of, may_see_project
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.geo.models import City
 from smartcities.overlap.documents import project_draft
 from smartcities.overlap.draft import parse_draft
-from smartcities.overlap.engine import CheckResult, Draft
+from smartcities.overlap.engine import CheckResult, Draft, Reach
 from smartcities.overlap.index import current_index
 from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan
@@ -31,9 +35,20 @@ def as_answer(result: CheckResult) -> dict[str, Any]:
     return {"flags": [flag.as_dict() for flag in result.flags], "checked": dict(result.checked)}
 
 
-def check_payload(payload: Any) -> dict[str, Any]:
-    """`POST /api/v1/overlap-check`: validate the JSON draft and answer with flags."""
-    return as_answer(run_check(parse_draft(payload)))
+def reach_of(user: Any) -> Reach:
+    """The visibility rule's audience of this user, as the engine's plain Reach."""
+    audience = audience_of(user)
+    city = db.session.get(City, audience.city_id) if audience.city_id is not None else None
+    return Reach(everything=audience.everything, city=city.slug if city else None, country=audience.country_code)
+
+
+def check_payload(payload: Any, user: Any) -> dict[str, Any]:
+    """`POST /api/v1/overlap-check`: validate the JSON draft and answer with the flags this user may see.
+
+    Unpublished projects the asker may not see are not compared at all: no flag, no count, no distance.
+    """
+    draft = replace(parse_draft(payload), reach=reach_of(user))
+    return as_answer(run_check(draft))
 
 
 def _key(kind: str, plan_id: int | None, initiative_id: int | None, other_id: int | None) -> tuple:
@@ -70,6 +85,11 @@ def refresh_flags(project: Project) -> list[OverlapFlag]:
     db.session.flush()
     return list(db.session.scalars(select(OverlapFlag).where(OverlapFlag.project_id == project.id)
                                    .order_by(OverlapFlag.score.desc())))
+
+
+def visible_flags(flags: Iterable[OverlapFlag], user: Any) -> list[OverlapFlag]:
+    """The flags whose other project (if any) this user may see; the others are not shown at all."""
+    return [flag for flag in flags if flag.other_project is None or may_see_project(user, flag.other_project)]
 
 
 def _fits(text: str | None, shortest: int) -> str | None:

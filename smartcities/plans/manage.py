@@ -52,7 +52,7 @@ def _plan(external_id: str) -> NationalPlan:
 @login_required
 def manage():
     """The plans this user keeps, with links to edit them."""
-    require(current_user, "manage_plans")
+    require(current_user, "keep_some_plans")
     query = select(NationalPlan).order_by(NationalPlan.country_code, NationalPlan.external_id)
     if current_user.role == "focal_point":
         query = query.where(NationalPlan.country_code == current_user.country_code)
@@ -62,7 +62,7 @@ def manage():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    require(current_user, "manage_plans")
+    require(current_user, "keep_some_plans")
     return _edit(None)
 
 
@@ -86,7 +86,7 @@ def _edit(plan: NationalPlan | None):
             form.initiatives.append_entry()
     _choices(form)
     unplaced: list[str] = []
-    if request.method == "POST":
+    if request.method == "POST" and form.country.data:  # a missing country is the form's error to show
         require(current_user, "manage_plans", form.country.data)
     if request.method == "POST" and form.validate():
         entry = form.as_plan_file_entry()

@@ -158,7 +158,7 @@ def touch(project: Project, user) -> None:
 
 def create_project(clean: dict[str, Any], user) -> Saved:
     """Register a draft project for a city the user may register in; the overlap flags are refreshed."""
-    require(user, "create_project")
+    require(user, "open_project_form")
     values = _resolve(clean, user, None)
     notice = _locate(values)
     project = Project(status="draft", created_by_id=user.id)
@@ -208,16 +208,18 @@ def conflict(project: Project, loaded_version: int) -> Conflict:
                     last.created_at if last is not None else project.updated_at, changes)
 
 
-def flags_of(project: Project) -> list[OverlapFlag]:
-    """The project's stored overlap flags: open first, then by severity and score."""
+def flags_of(project: Project, user) -> list[OverlapFlag]:
+    """The project's stored overlap flags this user may see: open first, then by severity and score."""
     order = {"open": 0, "acknowledged": 1, "dismissed": 2}
     rank = {"high": 0, "medium": 1, "low": 2}
-    flags = db.session.scalars(select(OverlapFlag).options(selectinload(OverlapFlag.resolved_by))
+    flags = db.session.scalars(select(OverlapFlag).options(selectinload(OverlapFlag.resolved_by),
+                                                           selectinload(OverlapFlag.other_project))
                                .where(OverlapFlag.project_id == project.id))
-    return sorted(flags, key=lambda f: (order.get(f.status, 3), rank.get(f.severity, 3), -f.score))
+    return sorted(overlap.visible_flags(flags, user),
+                  key=lambda f: (order.get(f.status, 3), rank.get(f.severity, 3), -f.score))
 
 
-def project_history(project: Project) -> list[AuditEvent]:
-    """Changes to the project and to its overlap flags, newest first."""
-    events = audit.history(project) + audit.events_for("overlap_flag", [f.id for f in flags_of(project)])
+def project_history(project: Project, user) -> list[AuditEvent]:
+    """Changes to the project and to the overlap flags this user may see, newest first."""
+    events = audit.history(project) + audit.events_for("overlap_flag", [f.id for f in flags_of(project, user)])
     return sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)

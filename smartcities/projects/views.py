@@ -18,6 +18,7 @@ from smartcities.geo.geocoding import geocode
 from smartcities.geo.models import City
 from smartcities.geo.services import find_city
 from smartcities.organisations import services as organisations
+from smartcities.overlap import services as overlap
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects import services, workflow
 from smartcities.projects.forms import InterestForm, ProjectForm, initial_values
@@ -50,14 +51,14 @@ def _project_form(**data: Any) -> ProjectForm:
 def _render_form(form: ProjectForm, project: Project | None = None, status: int = 200, **extra: Any):
     return render_template("projects/form.html", form=form, project=project, cities=_cities(),
                            organisation_names=organisations.organisation_names(),
-                           flags=services.flags_of(project) if project else [], **extra), status
+                           flags=services.flags_of(project, current_user) if project else [], **extra), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Register a project (a draft); an official's city is their own."""
-    require(current_user, "create_project")
+    require(current_user, "open_project_form")
     home = current_user.city
     form = _project_form(**({"city": home.slug, "country": home.country_code} if home else {}))
     unplaced: list[str] = []
@@ -111,7 +112,7 @@ def _saved(saved: services.Saved):
 @limiter.limit("30 per minute", key_func=lambda: f"geocode:{current_user.get_id()}")
 def locate():
     """Where an address is, for the form's map; falls back to our gazetteer when the geocoder is down."""
-    require(current_user, "create_project")
+    require(current_user, "open_project_form")
     found = geocode(request.args.get("q", ""), find_city(request.args.get("city")))
     if found is None:
         return jsonify(error=_("Nothing found; click the map instead.")), 404
@@ -129,8 +130,8 @@ def _render_detail(project: Project, status: int = 200, **extra: Any):
     insider = can(user, "view_internal", project)
     context = {
         "project": project, "insider": insider,
-        "flags": services.flags_of(project) if insider else [],
-        "history": services.project_history(project) if insider else [],
+        "flags": services.flags_of(project, user) if insider else [],
+        "history": services.project_history(project, user) if insider else [],
         "interests": [i for i in organisations.interest_in(project) if can(user, "see_interest", i)],
         "moves": workflow.allowed_moves(project, user),
         "can_edit": can(user, "edit_project", project) and project.status in services.EDITABLE,
@@ -185,7 +186,7 @@ def dismiss_flag(project_id: int, flag_id: int):
     """A reviewer dismisses an overlap flag, with a reason."""
     project = services.get_visible(project_id, current_user)
     flag = db.session.get(OverlapFlag, flag_id)
-    if flag is None or flag.project_id != project.id:
+    if flag is None or flag.project_id != project.id or not overlap.visible_flags([flag], current_user):
         abort(404)
     try:
         workflow.dismiss_flag(flag, current_user, request.form.get("reason", ""))

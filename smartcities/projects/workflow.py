@@ -57,7 +57,9 @@ def submit(project: Project, user, justifications: dict[int, str]) -> None:
     require(user, "submit", project)
     if project.status not in MOVES["submit"][0]:
         raise DomainError(_("A %(status)s project cannot be submitted.", status=project.status))
-    flags = overlap.refresh_flags(project)  # keeps the ids of flags that still apply
+    # keeps the ids of flags that still apply; a flag on a project the submitter may not see is the
+    # reviewer's to weigh (the focal point sees both), so it cannot block the submitter
+    flags = overlap.visible_flags(overlap.refresh_flags(project), user)
     answers = {flag_id: text.strip() for flag_id, text in justifications.items() if text.strip()}
     missing = {f"justification-{flag.id}": _("Explain why this project does not repeat “%(subject)s”.",
                                               subject=flag.subject)
