@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from smartcities import models  # noqa: F401  (complete metadata before Migrate binds)
+    from smartcities import public_version
     from smartcities.accounts.session import configure_login
     from smartcities.web.i18n import select_locale
 
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     login_manager.init_app(app)
     configure_login(login_manager)
+    public_version.watch()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,9 +5,10 @@ from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Follow, Interest, Organisation
 from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan, PlanInitiative
-from smartcities.projects.models import FocusArea, Project, ProjectParticipation
+from smartcities.public_version import PublicVersion
+from smartcities.projects.models import FocusArea, Project, ProjectParticipation, ProjectRevision
 
 __all__ = [
     "AuditEvent", "City", "Country", "FocusArea", "Follow", "Interest", "NationalPlan", "Organisation",
-    "OverlapFlag", "PlanInitiative", "Project", "ProjectParticipation", "User",
+    "OverlapFlag", "PlanInitiative", "Project", "ProjectParticipation", "ProjectRevision", "PublicVersion", "User",
 ]

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from smartcities.extensions import db
+from smartcities.public_version import bump
 from smartcities.projects.models import Project
 
 GETS = ["/api/v1/projects", "/api/v1/projects/{id}", "/api/v1/projects.geojson", "/api/v1/projects.csv",
@@ -45,16 +46,29 @@ def test_a_change_is_served_at_once_with_a_new_etag(client, make_project):
 
 
 def test_a_change_made_by_another_process_is_seen(client, make_project):
-    """The cache is keyed by the database's data version, not by anything this process remembers."""
+    """The cache is keyed by the database's public data version, not by anything this process remembers."""
     project_id = make_project("Visible").id
     assert client.get("/api/v1/projects").json["total"] == 1
-    db.session.execute(update(Project).where(Project.id == project_id)
-                       .values(status="archived", updated_at=datetime.now(timezone.utc)))
-    db.session.commit()
+    with Session(db.engine) as other_worker:  # another process, writing through the ORM as the services do
+        other_worker.get(Project, project_id).status = "archived"
+        other_worker.commit()
     assert client.get("/api/v1/projects").json["total"] == 0
-    db.session.execute(text("DELETE FROM projects"))
-    db.session.commit()
     assert client.get(f"/api/v1/projects/{project_id}").status_code == 404
+
+
+def test_a_bulk_write_outside_the_orm_bumps_the_version_itself(client, make_project):
+    make_project("Visible")
+    before = client.get("/api/v1/projects").headers["ETag"]
+    with Session(db.engine) as other_worker:
+        other_worker.execute(update(Project).values(title="Renamed in bulk"))
+        other_worker.commit()
+    assert client.get("/api/v1/projects").headers["ETag"] == before  # unseen: no flush, no bump
+    with Session(db.engine) as other_worker:
+        other_worker.execute(update(Project).values(title="Renamed in bulk, said so"))
+        bump(other_worker)
+        other_worker.commit()
+    answer = client.get("/api/v1/projects")
+    assert answer.headers["ETag"] != before and answer.json["items"][0]["title"] == "Renamed in bulk, said so"
 
 
 def test_each_host_gets_its_own_absolute_urls(client, make_project):

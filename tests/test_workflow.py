@@ -297,7 +297,7 @@ def another_write_before_the_next_flush(project_id: int):
         if not fired:
             fired.append(True)
             bump_version_behind_the_session(project_id)
-    event.listen(Session, "before_flush", bump)
+    event.listen(Session, "before_flush", bump, insert=True)  # before the public version takes its lock
     try:
         yield fired
     finally:
@@ -387,8 +387,13 @@ def test_partner_interest_and_following(client, as_user, people, make_project):
     token = as_user("other_partner")
     assert "We could co-fund phase 2." not in client.get(f"/projects/{project.id}").get_data(as_text=True)
     token = as_user("partner")
+    dashboard = client.get("/dashboard").get_data(as_text=True)  # the edit waits for review: not public yet
+    assert "Solar rooftops, phase 2" not in dashboard and "We could co-fund phase 2." in dashboard
+    token = as_user("focal")
+    assert client.post(f"/projects/{project.id}/publish", data={"csrf_token": token}).status_code == 302
+    token = as_user("partner")
     dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert "Solar rooftops, phase 2" in dashboard and "Edited" in dashboard and "We could co-fund phase 2." in dashboard
+    assert "Solar rooftops, phase 2" in dashboard and "Change published" in dashboard
     client.post(f"/projects/{project.id}/unfollow", data={"csrf_token": token})
     assert count(Follow) == 0
 

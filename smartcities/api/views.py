@@ -14,6 +14,7 @@ from smartcities.api.params import parse_list, project_page
 from smartcities.errors import NotFound
 from smartcities.extensions import csrf, db
 from smartcities.geo.models import City, Country
+from smartcities.accounts.visibility import PUBLIC, organisations_visible_to
 from smartcities.organisations.models import Organisation
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.projects.models import FocusArea
@@ -107,7 +108,8 @@ def project(project_id: int) -> Response:
 def organisations() -> Response:
     """Every organisation with its published-project count."""
     counts = counts_by("organisation")
-    rows = db.session.scalars(select(Organisation).order_by(Organisation.name))
+    rows = db.session.scalars(select(Organisation).where(organisations_visible_to(PUBLIC))
+                              .order_by(Organisation.name))
     return _listing([s.organisation_to_dict(o, counts.get(o.id, 0)) for o in rows])
 
 
@@ -116,7 +118,7 @@ def organisations() -> Response:
 def organisation(organisation_id: int) -> Response:
     """One organisation and the published projects it takes part in."""
     found = db.session.get(Organisation, organisation_id)
-    if found is None:
+    if found is None or not found.is_public:  # one named only in unpublished work does not exist here yet
         raise NotFound(f"no organisation with id {organisation_id}")
     projects_of = list_projects(ProjectFilters(partner_id=organisation_id))
     data = s.organisation_to_dict(found, len(projects_of))

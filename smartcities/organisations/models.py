@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+    Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +14,7 @@ from smartcities.database import Money, Timestamped, sql_in, utcnow
 from smartcities.extensions import db
 
 if TYPE_CHECKING:
-    from smartcities.geo.models import Country
+    from smartcities.geo.models import City, Country
     from smartcities.projects.models import Project, ProjectParticipation
 
 KINDS = {
@@ -45,8 +45,13 @@ class Organisation(Timestamped, db.Model):
     is_external_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     partner_since: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str | None] = mapped_column(Text)
+    # Named first in an unpublished project: seen only by that city's insiders until a project naming it is
+    # published (smartcities.accounts.visibility).
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    private_to_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
 
     country: Mapped[Country | None] = relationship()
+    private_to_city: Mapped[City | None] = relationship()
     participations: Mapped[list[ProjectParticipation]] = relationship(back_populates="organisation")
 
     @property

@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from smartcities.accounts.models import User
 from smartcities.accounts.permissions import require
+from smartcities.accounts.visibility import audience_of, organisations_visible_to
 from smartcities.audit.services import record
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
@@ -23,19 +25,64 @@ def find_organisation(name: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
 
 
-def organisation_for(name: str) -> Organisation:
-    """The organisation with this name, or a new unclassified one (a person can add a missing partner)."""
+def organisation_for(name: str, city: City, public: bool, user) -> Organisation:
+    """The organisation with this name, or a new unclassified one named for a project of `city` (audited).
+
+    A new one named in unpublished work stays private to that city until a project naming it is published.
+    """
     found = find_organisation(name)
     if found is not None:
         return found
-    organisation = Organisation(name=name.strip(), kind="other", description="")
+    organisation = Organisation(name=name.strip(), kind="other", description="", is_public=public,
+                                private_to_city=None if public else city)
     db.session.add(organisation)
+    db.session.flush()
+    record(organisation, "created", user, {"name": [None, organisation.name], "is_public": [None, public]})
     return organisation
 
 
-def organisation_names() -> list[str]:
-    """Every organisation's name, for the form's pick list."""
-    return list(db.session.scalars(select(Organisation.name).order_by(Organisation.name)))
+def organisation_names(user) -> list[str]:
+    """The names of the organisations this user may see, for the form's pick list."""
+    return list(db.session.scalars(select(Organisation.name).where(organisations_visible_to(audience_of(user)))
+                                   .order_by(Organisation.name)))
+
+
+def publish_partners(project: Project) -> None:
+    """A published project makes every organisation it names public."""
+    for participation in project.participations:
+        organisation = participation.organisation
+        if not organisation.is_public:
+            organisation.is_public, organisation.private_to_city = True, None
+
+
+def merge_organisations(source: Organisation, target: Organisation, user) -> Organisation:
+    """Fold `source` (e.g. a misspelt duplicate) into `target`, keeping every participation, interest and account."""
+    require(user, "manage_organisations")
+    if source.id == target.id:
+        raise ValidationError("into", _("Choose another organisation to merge into."))
+    moved = {"participations": 0, "interests": 0, "users": 0}
+    held = {(p.project_id, p.role) for p in target.participations}
+    for participation in list(source.participations):
+        if (participation.project_id, participation.role) in held:
+            db.session.delete(participation)  # the same role in the same project: one row is enough
+        else:
+            participation.organisation = target
+            held.add((participation.project_id, participation.role))
+        moved["participations"] += 1
+    for interest in db.session.scalars(select(Interest).where(Interest.organisation_id == source.id)):
+        interest.organisation_id = target.id
+        moved["interests"] += 1
+    for account in db.session.scalars(select(User).where(User.organisation_id == source.id)):
+        account.organisation_id = target.id
+        moved["users"] += 1
+    if source.is_public and not target.is_public:
+        target.is_public, target.private_to_city = True, None
+    db.session.flush()
+    record(target, "merged", user, {"merged_from": [None, {"id": source.id, "name": source.name}],
+                                    **{name: [None, count] for name, count in moved.items()}})
+    db.session.delete(source)
+    db.session.flush()
+    return target
 
 
 def express_interest(project: Project, user, amount: Decimal | None, currency: str | None,

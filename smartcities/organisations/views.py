@@ -5,9 +5,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from smartcities.accounts.visibility import PUBLIC, may_see_organisation, organisations_visible_to
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import KINDS, Organisation
@@ -25,6 +27,7 @@ def directory(kind: str | None, country: str | None, external: bool | None) -> l
               .join(Project, Project.id == ProjectParticipation.project_id).where(PUBLISHED)
               .group_by(ProjectParticipation.organisation_id).subquery())
     query = (select(Organisation, func.coalesce(counts.c.projects, 0))
+             .where(organisations_visible_to(PUBLIC))
              .outerjoin(counts, counts.c.org_id == Organisation.id)
              .options(joinedload(Organisation.country)).order_by(Organisation.name))
     if kind:
@@ -76,7 +79,7 @@ def index():
 def detail(organisation_id: int):
     """An organisation's profile: its published projects on a map, its roles and committed amounts."""
     organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
+    if organisation is None or not may_see_organisation(current_user, organisation):
         abort(404)
     rows = participations(organisation)
     return render_template("organisations/detail.html", organisation=organisation, rows=rows,

@@ -55,13 +55,13 @@ def _key(kind: str, plan_id: int | None, initiative_id: int | None, other_id: in
     return (kind, plan_id, initiative_id, other_id)
 
 
-def refresh_flags(project: Project) -> list[OverlapFlag]:
-    """Re-run the check for a saved project and store its flags.
+def refresh_flags(project: Project, draft: Draft | None = None) -> list[OverlapFlag]:
+    """Re-run the check for a saved project (or `draft`, its pending revision) and store its flags.
 
     Flags the official already justified or a reviewer dismissed keep their status and text; open flags
     that no longer apply are removed.
     """
-    result = run_check(project_draft(project))
+    result = run_check(draft or project_draft(project))
     plan_ids = dict(db.session.execute(select(NationalPlan.external_id, NationalPlan.id)).all())
     existing = {_key(f.kind, f.plan_id, f.initiative_id, f.other_project_id): f
                 for f in db.session.scalars(select(OverlapFlag).where(OverlapFlag.project_id == project.id))}

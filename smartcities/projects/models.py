@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table,
+    JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table,
     Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 STAGES = ("concept", "planning", "implementation", "completed")
 STATUSES = ("draft", "submitted", "published", "returned", "archived")
 IATI_ROLES = ("funding", "accountable", "extending", "implementing")
+REVISION_STATUSES = ("pending", "returned", "published")
+OPEN_REVISION = ("pending", "returned")
 class FocusArea(db.Model):
     """One of the six ASCN focus areas of the ASEAN Smart Cities Framework."""
 
@@ -90,9 +92,44 @@ class Project(Timestamped, Versioned, db.Model):
     )
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    revisions: Mapped[list[ProjectRevision]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectRevision.id"
+    )
+
+    @property
+    def open_revision(self) -> ProjectRevision | None:
+        """The edit of this published project waiting for review (or returned to the city), if any."""
+        return next((r for r in self.revisions if r.status in OPEN_REVISION), None)
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.status}>"
+
+
+class ProjectRevision(Timestamped, db.Model):
+    """An edit of a published project, kept aside until the country's focal point publishes it.
+
+    `values` holds the edited form values (as JSON text and numbers); the project row keeps the published
+    version, so every public surface shows that until the revision is published.
+    """
+
+    __tablename__ = "project_revisions"
+    __table_args__ = (CheckConstraint(sql_in("status", REVISION_STATUSES), name="status_valid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    values: Mapped[dict] = mapped_column(JSON)
+    base_version: Mapped[int] = mapped_column(Integer)      # the published version it was made from
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    project: Mapped[Project] = relationship(back_populates="revisions")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def __repr__(self) -> str:
+        return f"<ProjectRevision {self.id} of {self.project_id} {self.status}>"
 
 
 class ProjectParticipation(db.Model):

@@ -133,7 +133,8 @@ def _stage(raw: str) -> str:
 
 def _partner(raw: str) -> int:
     organisation_id = parse_int(raw, "an organisation id")
-    if db.session.get(Organisation, organisation_id) is None:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not organisation.is_public:
         raise FieldError(f"no organisation with id {organisation_id}")
     return organisation_id
 

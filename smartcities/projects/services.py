@@ -24,6 +24,8 @@ from smartcities.overlap.models import OverlapFlag
 from smartcities.projects.models import FocusArea, Project, ProjectParticipation
 
 EDITABLE = ("draft", "returned", "published")
+MAX_PARTNERS = 50   # rows per project, in the form, the project file and the API alike
+MAX_NAME = 200      # characters in an organisation's name (its column's size)
 FIELDS = ("title", "summary", "description", "stage", "start_date", "end_date", "currency", "latitude",
           "longitude", "seeking_funding", "funding_sought")
 
@@ -80,7 +82,7 @@ def _participant_label(p: ProjectParticipation) -> str:
     return f"{p.organisation.name} ({p.role}){commitment}"
 
 
-def _resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, Any]:
+def resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, Any]:
     """Check the rules across fields and resolve names to rows; raises ValidationError naming each field."""
     errors: dict[str, str] = {}
     city = find_city(clean["city"]) if clean.get("city") else (user.city if user.role == "city_official" else None)
@@ -101,14 +103,18 @@ def _resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, 
     if len(areas) != len(set(clean["focus_areas"])):
         errors["focus_areas"] = _("unknown focus area")
     rows = clean["partners"]
-    if any(amount is not None and not (currency or clean["currency"]) for _name, _role, amount, currency in rows):
+    if len(rows) > MAX_PARTNERS:
+        errors["partners"] = _("at most %(n)d partners per project", n=MAX_PARTNERS)
+    elif any(not 1 <= len(name.strip()) <= MAX_NAME for name, _role, _amount, _currency in rows):
+        errors["partners"] = _("an organisation name has 1 to %(n)d characters", n=MAX_NAME)
+    elif any(amount is not None and not (currency or clean["currency"]) for _name, _role, amount, currency in rows):
         errors["partners"] = _("a committed amount needs a currency")
     if errors:
         raise ValidationError(errors)
     return {**clean, "city": city, "focus_areas": areas}
 
 
-def _locate(values: dict[str, Any]) -> str:
+def locate(values: dict[str, Any]) -> str:
     """Fill in latitude/longitude: the map click, else the geocoded address, else the city centre."""
     if values["latitude"] is not None:
         return ""
@@ -117,12 +123,19 @@ def _locate(values: dict[str, Any]) -> str:
     return found.notice
 
 
-def _participations(project: Project, rows: list[tuple], currency: str | None) -> list[ProjectParticipation]:
+def resolve_organisations(values: dict[str, Any], public: bool, user) -> None:
+    """Resolve the partner names to organisations (creating missing ones) before the project is touched."""
+    values["organisations"] = {name: organisation_for(name, values["city"], public, user)
+                               for name, _role, _amount, _currency in values["partners"]}
+
+
+def _participations(project: Project, values: dict[str, Any]) -> list[ProjectParticipation]:
     """The wanted participations, reusing existing rows so the (project, organisation, role) key never clashes."""
     existing = {(p.organisation, p.role): p for p in project.participations}
     wanted: dict[tuple[Organisation, str], ProjectParticipation] = {}
-    for name, role, amount, row_currency in rows:
-        organisation = organisation_for(name)
+    currency = values["currency"]
+    for name, role, amount, row_currency in values["partners"]:
+        organisation = values["organisations"][name]
         key = (organisation, role)
         participation = existing.get(key) or wanted.get(key) or ProjectParticipation(
             organisation=organisation, role=role)
@@ -133,7 +146,7 @@ def _participations(project: Project, rows: list[tuple], currency: str | None) -
     return list(wanted.values())
 
 
-def _apply(project: Project, values: dict[str, Any]) -> None:
+def apply_values(project: Project, values: dict[str, Any]) -> None:
     """Copy the values onto the project, touching only what differs (an unchanged save writes nothing)."""
     project.city = values["city"]
     for name in FIELDS:
@@ -143,7 +156,7 @@ def _apply(project: Project, values: dict[str, Any]) -> None:
         project.budget_amount = values["budget"]
     if list(project.focus_areas) != values["focus_areas"]:
         project.focus_areas = values["focus_areas"]
-    participations = _participations(project, values["partners"], values["currency"])
+    participations = _participations(project, values)
     if participations != list(project.participations):
         project.participations = participations
     if project.status == "returned":
@@ -159,11 +172,12 @@ def touch(project: Project, user) -> None:
 def create_project(clean: dict[str, Any], user) -> Saved:
     """Register a draft project for a city the user may register in; the overlap flags are refreshed."""
     require(user, "open_project_form")
-    values = _resolve(clean, user, None)
-    notice = _locate(values)
+    values = resolve(clean, user, None)
+    notice = locate(values)
+    resolve_organisations(values, False, user)
     project = Project(status="draft", created_by_id=user.id)
-    with db.session.no_autoflush:  # organisation lookups must not insert the half-built project
-        _apply(project, values)
+    with db.session.no_autoflush:  # nothing may insert the half-built project
+        apply_values(project, values)
     touch(project, user)
     db.session.add(project)
     db.session.flush()
@@ -184,10 +198,13 @@ def update_project(project: Project, clean: dict[str, Any], user, loaded_version
     check_editable(project, user)
     if loaded_version != project.version:
         raise StaleEdit(project.id, loaded_version or 0)
-    values = _resolve(clean, user, project)
-    notice = _locate(values)
+    if project.status == "published":
+        raise DomainError(_("A published project changes only through a reviewed revision."))
+    values = resolve(clean, user, project)
+    notice = locate(values)
+    resolve_organisations(values, False, user)
     before = snapshot(project)
-    _apply(project, values)
+    apply_values(project, values)
     if snapshot(project) != before:
         touch(project, user)
         db.session.flush()

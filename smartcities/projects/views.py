@@ -20,7 +20,7 @@ from smartcities.geo.services import find_city
 from smartcities.organisations import services as organisations
 from smartcities.overlap import services as overlap
 from smartcities.overlap.models import OverlapFlag
-from smartcities.projects import services, workflow
+from smartcities.projects import revisions, services, workflow
 from smartcities.projects.forms import InterestForm, ProjectForm, initial_values
 from smartcities.projects.models import FocusArea, Project
 from smartcities.projects.validation import parse_amount, parse_currency
@@ -50,7 +50,7 @@ def _project_form(**data: Any) -> ProjectForm:
 
 def _render_form(form: ProjectForm, project: Project | None = None, status: int = 200, **extra: Any):
     return render_template("projects/form.html", form=form, project=project, cities=_cities(),
-                           organisation_names=organisations.organisation_names(),
+                           organisation_names=organisations.organisation_names(current_user),
                            flags=services.flags_of(project, current_user) if project else [], **extra), status
 
 
@@ -80,12 +80,15 @@ def edit(project_id: int):
     """Edit a project; the form carries the version it was loaded at, and a stale save is refused."""
     project = services.get_visible(project_id, current_user)
     services.check_editable(project, current_user)
-    form = _project_form(**initial_values(project)) if request.method == "GET" else _project_form()
+    if request.method == "GET":  # a published project's open revision is what the city goes on editing
+        form = _project_form(**(revisions.form_values(project) or initial_values(project)))
+    else:
+        form = _project_form()
     unplaced: list[str] = []
     if form.validate_on_submit():
         loaded = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
-            saved = services.update_project(project, form.clean(), current_user, loaded)
+            saved = revisions.save_edit(project, form.clean(), current_user, loaded)
         except ValidationError as error:
             db.session.rollback()
             unplaced = attach_errors(form, error.errors)
@@ -132,6 +135,9 @@ def _render_detail(project: Project, status: int = 200, **extra: Any):
         "project": project, "insider": insider,
         "flags": services.flags_of(project, user) if insider else [],
         "history": services.project_history(project, user) if insider else [],
+        "revision": project.open_revision if insider else None,
+        "revision_changes": (revisions.changes(project, project.open_revision)
+                             if insider and project.open_revision else {}),
         "interests": [i for i in organisations.interest_in(project) if can(user, "see_interest", i)],
         "moves": workflow.allowed_moves(project, user),
         "can_edit": can(user, "edit_project", project) and project.status in services.EDITABLE,

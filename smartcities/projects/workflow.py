@@ -13,6 +13,8 @@ from smartcities.extensions import db
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects.models import Project
 from smartcities.overlap import services as overlap
+from smartcities.organisations.services import publish_partners
+from smartcities.projects import revisions
 from smartcities.projects.services import snapshot, touch
 
 # move -> (the statuses it starts from, the status it leads to); nothing else moves a project.
@@ -32,8 +34,12 @@ class JustificationRequired(ValidationError):
 
 def allowed_moves(project: Project, user) -> list[str]:
     """The moves this user may make on the project now (the buttons to show)."""
-    return [move for move, (sources, _target) in MOVES.items()
-            if project.status in sources and can(user, move, project)]
+    moves = [move for move, (sources, _target) in MOVES.items()
+             if project.status in sources and can(user, move, project)]
+    revision = project.open_revision if project.status == "published" else None
+    if revision is not None and revision.status == "pending":
+        moves += [move for move in ("publish", "return") if can(user, move, project)]
+    return moves
 
 
 def _move(project: Project, user, move: str, change: Callable[[], None] | None = None) -> None:
@@ -93,15 +99,22 @@ def dismiss_flag(flag: OverlapFlag, user, reason: str) -> None:
 
 
 def publish(project: Project, user) -> None:
-    """Make a submitted project public."""
+    """Make a submitted project public, or publish the pending revision of a published one."""
+    if project.status == "published":
+        revisions.publish(project, user)
+        return
     def stamp() -> None:
         project.published_at = utcnow()
         project.review_comment = None
     _move(project, user, "publish", stamp)
+    publish_partners(project)
 
 
 def return_project(project: Project, user, comment: str) -> None:
-    """Send a submitted project back to its city with the reviewer's comment."""
+    """Send a submitted project (or a published one's pending revision) back to its city with a comment."""
+    if project.status == "published":
+        revisions.return_revision(project, user, comment)
+        return
     text = (comment or "").strip()
     require(user, "return", project)
     if not text or len(text) > MAX_TEXT:
