@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install install-test browser translations bench clean
+.PHONY: run test install install-test browser nginx translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed translations
 
-install-test: $(VENV)/.installed-test translations browser
+install-test: $(VENV)/.installed-test translations browser nginx
 
 translations:
 	@if ls smartcities/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
@@ -41,6 +41,13 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules ]; then \
 		cd tests/browser && npm ci --silent --no-audit --no-fund; fi
+
+# The proxy tests run the shipped nginx site (deploy/nginx/) in front of the app: Debian's nginx, and openssl
+# for their throwaway TLS certificate.
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 || { \
+		echo "Installing Debian's nginx for the proxy tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null; }
 
 run: install
 	$(FLASK) db upgrade

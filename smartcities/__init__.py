@@ -10,13 +10,15 @@ from flask_babel import get_locale
 from smartcities import config as config_module
 from smartcities.errors import register_errorhandlers
 from smartcities.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from smartcities.observability import register_observability
+from smartcities.proxy import register_proxy
 from smartcities.security import register_security
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, error handlers, CLI commands."""
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI commands, the proxy in front."""
     app = Flask(
         __name__,
         static_folder=str(ROOT / "static"),
@@ -30,7 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
+    register_observability(app)
     register_commands(app)
+    register_proxy(app)
     return app
 
 

@@ -29,6 +29,26 @@ def _local_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write plain postgresql:// URLs; we always drive PostgreSQL with psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -46,18 +66,22 @@ def from_environment(instance_path: str) -> dict:
         if env == "production":
             raise ConfigError("SECRET_KEY must be set when SMARTCITIES_ENV=production")
         secret = _local_secret_key(instance)
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'smartcities.db'}"
+    database_url = _database_url(env, instance)
     return {
         "ENV_NAME": env,
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "LOG_FORMAT": _choice("LOG_FORMAT", "json" if env == "production" else "text", ("text", "json")),
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Always Secure in production; elsewhere Secure on every HTTPS request (smartcities/proxy.py).
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -79,3 +103,20 @@ def from_environment(instance_path: str) -> dict:
             "application/geo+json", "application/feed+json", "application/problem+json",
         ],
     }
+
+
+def _database_url(env: str, instance: Path) -> str:
+    """DATABASE_URL; in production it must be given, and be PostgreSQL unless ALLOW_SQLITE=1 allows SQLite."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if env != "production":
+        return url or f"sqlite:///{instance / 'smartcities.db'}"
+    if not url:
+        raise ConfigError("DATABASE_URL must be set when SMARTCITIES_ENV=production, e.g. "
+                          "DATABASE_URL=postgresql://ascn@/ascn; production does not fall back to a SQLite file")
+    backend = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if backend == "sqlite" and not _flag("ALLOW_SQLITE", False):
+        raise ConfigError("DATABASE_URL is a SQLite database, but SMARTCITIES_ENV=production runs on PostgreSQL "
+                          "(postgresql://...); set ALLOW_SQLITE=1 to run on SQLite anyway (one machine, one writer)")
+    if backend not in {"postgres", "postgresql", "sqlite"}:
+        raise ConfigError(f"DATABASE_URL must be a PostgreSQL URL (postgresql://user@host/name), not {backend}:...")
+    return url
