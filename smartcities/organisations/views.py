@@ -4,15 +4,20 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from smartcities.accounts.permissions import require
 from smartcities.accounts.visibility import PUBLIC, may_see_organisation, organisations_visible_to
+from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import KINDS, Organisation
+from smartcities.organisations.services import merge_organisations
+from smartcities.projects.queries import MAX_ID
 from smartcities.projects.models import Project, ProjectParticipation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -84,3 +89,27 @@ def detail(organisation_id: int):
     rows = participations(organisation)
     return render_template("organisations/detail.html", organisation=organisation, rows=rows,
                            totals=committed_totals(rows), projects=list(dict.fromkeys(row.project for row in rows)))
+
+
+@bp.post("/<int:organisation_id>/merge")
+@login_required
+def merge(organisation_id: int):
+    """An admin folds this organisation (a duplicate or a typo) into another one, keeping its history."""
+    require(current_user, "manage_organisations")
+    source = db.session.get(Organisation, organisation_id)
+    raw = request.form.get("into", "").strip()
+    target = db.session.get(Organisation, int(raw)) if raw.isdigit() and int(raw) <= MAX_ID else None
+    if source is None:
+        abort(404)
+    if target is None:
+        flash(_("Choose the organisation to merge into (its id)."), "error")
+        return redirect(url_for("organisations.detail", organisation_id=organisation_id))
+    try:
+        merged = merge_organisations(source, target, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.errors["into"], "error")
+        return redirect(url_for("organisations.detail", organisation_id=organisation_id))
+    db.session.commit()
+    flash(_("Merged into %(name)s.", name=merged.name), "success")
+    return redirect(url_for("organisations.detail", organisation_id=merged.id))
