@@ -197,6 +197,16 @@ def test_stats_are_computed_from_published_data(client, make_project):
     assert '<svg class="chart"' in html and "<title id=\"per-country-title\">Projects per country</title>" in html
 
 
+def test_stats_are_cached_until_public_data_changes(client, make_project):
+    make_project(title="A", city="bangkok")
+    assert table_rows(page(client, "/stats"), "per-country")["Thailand"] == "1"
+    draft = make_project(title="B", city="bangkok", status="draft")  # private: the cached figures stay right
+    assert table_rows(page(client, "/stats"), "per-country")["Thailand"] == "1"
+    draft.status = "published"
+    db.session.commit()
+    assert table_rows(page(client, "/stats"), "per-country")["Thailand"] == "2"
+
+
 def test_bar_chart_scales_bars_to_the_largest_value():
     chart = bar_chart([("A long name that does not fit in the chart at all", 10), ("B", 5), ("C", 0)])
     widths = [bar.width for bar in chart.bars]

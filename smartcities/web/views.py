@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from sqlalchemy import text
 
+from smartcities.api.http import data_version
 from smartcities.extensions import db
 from smartcities.geo import queries as geo_queries
 from smartcities.projects.models import STAGES
@@ -70,12 +71,22 @@ def _focus_chart():
     return bar_chart([(label, count) for label, count, _ in rows], display=whole_number, css=css.get)
 
 
-@bp.get("/stats")
-def stats_page():
-    """Charts of the registry drawn from live data, as accessible SVG with data tables."""
+# The figures of /stats per (public data version, language): computed once after each public change.
+_STATS_CACHE: dict[tuple[str, str], dict] = {}
+
+
+def _stats_figures() -> dict:
+    key = (data_version().tag, str(get_locale()))
+    figures = _STATS_CACHE.get(key)
+    if figures is None:
+        _STATS_CACHE.clear()  # only the current version is ever asked for again
+        figures = _STATS_CACHE[key] = _compute_stats()
+    return figures
+
+
+def _compute_stats() -> dict:
     names = stats.country_names()
-    return render_template(
-        "web/stats.html",
+    return dict(
         figures=stats.headline_figures(),
         per_country=_per_country(stats.projects_per_country()),
         per_focus=_focus_chart(),
@@ -85,6 +96,12 @@ def stats_page():
         seeking=_per_country(stats.seeking_per_country()),
         sought=stats.funding_sought(),
     )
+
+
+@bp.get("/stats")
+def stats_page():
+    """Charts of the registry drawn from live data, as accessible SVG with data tables."""
+    return render_template("web/stats.html", **_stats_figures())
 
 
 @bp.get("/healthz")
