@@ -90,6 +90,8 @@ def _edit(plan: NationalPlan | None):
         require(current_user, "manage_plans", form.country.data)
     if request.method == "POST" and form.validate():
         entry = form.as_plan_file_entry()
+        if plan is not None:
+            entry["id"] = plan.external_id  # an edit never renames a plan: links and Plan files rely on its id
         rows = form.filled_rows()
         before = plan_to_dict(plan) if plan else {}
         try:
