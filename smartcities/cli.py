@@ -94,12 +94,16 @@ def projects_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @transactional
 def projects_import(file: str) -> None:
-    """Import FILE.csv or FILE.geojson as published projects: every row, or none if any row is bad."""
+    """Import FILE.csv or FILE.geojson as published projects: every row, or none if any row is bad.
+
+    A row whose id names a published project (as in the portal's own export) updates it; others are new.
+    """
     def progress(rows):
         with click.progressbar(rows, label="Checking rows", file=sys.stderr, show_pos=True) as bar:
             yield from bar
-    count = import_projects(Path(file), progress=progress)
-    click.echo(f"imported {count} projects")
+    tally = import_projects(Path(file), progress=progress)
+    click.echo(f"imported {sum(tally.values())} projects: {tally['created']} created, {tally['updated']} updated, "
+               f"{tally['unchanged']} unchanged")
 
 
 @click.group("users")

@@ -110,6 +110,16 @@ def test_csv_filters_and_can_be_imported_back(client, runner, make_project, tmp_
     export.write_bytes(client.get("/api/v1/projects.csv").data)
     result = runner.invoke(args=["projects", "import", str(export)])
     assert result.exit_code == 0, result.output
+    assert "imported 2 projects: 0 created, 0 updated, 2 unchanged" in result.output  # matched by id
     titles = db.session.scalars(select(Project.title).where(Project.status == "published").order_by(Project.id))
-    assert list(titles) == ["Canal sensors", "Bus app", "Canal sensors", "Bus app"]
-    assert db.session.scalar(select(func.count()).select_from(Project)) == 4
+    assert list(titles) == ["Canal sensors", "Bus app"]
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 2
+
+
+def test_an_import_moves_the_public_data_version(client, runner, tmp_path):
+    before = client.get("/api/v1/projects.geojson").headers["ETag"]
+    source = tmp_path / "one.csv"
+    source.write_text("title,city,focus_areas,stage\nCanal sensors,bangkok,Safety and Security,planning\n")
+    assert runner.invoke(args=["projects", "import", str(source)]).exit_code == 0
+    answer = client.get("/api/v1/projects.geojson")
+    assert answer.headers["ETag"] != before and answer.json["total"] == 1
