@@ -415,7 +415,7 @@ def test_gunicorn_as_its_unit_runs_it_behind_nginx(app, tmp_path, certificate):
         with Nginx(prefix, site).running([http_port, https_port]):
             client = Client(f"https://127.0.0.1:{https_port}", CLIENT_B, certificate)
             ready = wait_until(lambda: (r := client.request("GET", "/readyz")).status == 200 and r,
-                               "a ready worker", 30, gunicorn, log)
+                               "a ready worker", 90, gunicorn, log)  # a loaded CI machine is slow
             page = client.request("GET", "/login")
     finally:
         gunicorn.terminate()
