@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.overlap.models import OverlapFlag
 from smartcities.overlap.services import acknowledge_flag, dismiss_flag, refresh_flags
@@ -107,19 +108,32 @@ def test_stored_flags_keep_decisions_across_refreshes(app, make_project, make_us
     db.session.commit()
     plan_flag = next(f for f in flags if f.kind == "plan" and f.plan.external_id == "th-bangkok-bma")
     assert plan_flag.status == "open" and plan_flag.reasons and plan_flag.subject
-    official = make_user("city_official", city="bangkok")
-    with pytest.raises(Exception):
-        acknowledge_flag(plan_flag, official, "too short")
-    acknowledge_flag(plan_flag, official, "Phase 2 covers districts the BMA poles do not reach.")
-    db.session.commit()
-    again = refresh_flags(project)
-    same = next(f for f in again if f.id == plan_flag.id)
-    assert same.status == "acknowledged" and same.justification.startswith("Phase 2")
-    assert not same.needs_justification
-    reviewer = make_user("focal_point", country="TH")
-    dismiss_flag(same, reviewer, "Different districts, confirmed with BMA.")
-    db.session.commit()
-    assert db.session.get(OverlapFlag, plan_flag.id).status == "dismissed"
+    # The services word their errors in the asker's language, so they run inside a request, as in the views.
+    with app.test_request_context():  # shares the test's app context and database session
+        official = make_user("city_official", city="bangkok")
+        with pytest.raises(ValidationError) as too_short:
+            acknowledge_flag(plan_flag, official, "too short")
+        assert type(too_short.value) is ValidationError  # a bad field, not another domain error
+        assert list(too_short.value.errors) == [f"justification-{plan_flag.id}"]
+        assert "10" in too_short.value.errors[f"justification-{plan_flag.id}"]
+        db.session.rollback()
+        assert db.session.get(OverlapFlag, plan_flag.id).status == "open"  # the refusal changed nothing
+        acknowledge_flag(plan_flag, official, "Phase 2 covers districts the BMA poles do not reach.")
+        db.session.commit()
+        again = refresh_flags(project)
+        same = next(f for f in again if f.id == plan_flag.id)
+        assert same.status == "acknowledged" and same.justification.startswith("Phase 2")
+        assert not same.needs_justification
+        reviewer = make_user("focal_point", country="TH")
+        dismiss_flag(same, reviewer, "Different districts, confirmed with BMA.")
+        db.session.commit()
+        dismissed = db.session.get(OverlapFlag, plan_flag.id)
+        assert dismissed.status == "dismissed"
+        for decide in (lambda: acknowledge_flag(dismissed, official, "Phase 3 covers the rest of the city."),
+                       lambda: dismiss_flag(dismissed, reviewer, "Again, for the record.")):
+            with pytest.raises(DomainError) as twice:  # a broken rule (409), not a bad field
+                decide()
+            assert type(twice.value) is DomainError and "already dismissed" in twice.value.message
     # A change that removes the overlap drops open flags but keeps decided ones.
     project.summary, project.title = "A choir festival.", "Choir festival"
     db.session.commit()
@@ -131,7 +145,9 @@ def test_stored_flags_keep_decisions_across_refreshes(app, make_project, make_us
 def test_worker_warm_up_builds_the_index_in_the_background(app):
     from smartcities.overlap import index
     index._indexes.clear()
-    index.warm_up(app).join(timeout=60)
+    thread = index.warm_up(app)
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the warm-up did not finish within 60 s"
     (synced,) = index._indexes.values()
     assert len(synced.plans) == 35 and synced.fingerprint
 

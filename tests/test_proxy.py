@@ -62,6 +62,7 @@ def serving(wsgi_app) -> Iterator[int]:
         thread.join(timeout=10)
         with wsgi_app.app_context():
             db.engine.dispose()
+        assert not thread.is_alive(), "the test server's thread did not stop within 10 s of shutdown()"
 
 
 def free_port() -> int:

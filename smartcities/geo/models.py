@@ -1,15 +1,10 @@
 """Country and City: the places the registry is organised by."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcities.extensions import db
-
-if TYPE_CHECKING:
-    from smartcities.projects.models import Project
 
 
 class Country(db.Model):
@@ -56,7 +51,6 @@ class City(db.Model):
     source: Mapped[str | None] = mapped_column(Text)
 
     country: Mapped[Country] = relationship(back_populates="cities")
-    projects: Mapped[list[Project]] = relationship(back_populates="city")
 
     def __repr__(self) -> str:
         return f"<City {self.slug}>"

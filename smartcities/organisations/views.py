@@ -1,7 +1,6 @@
 """Public pages for funding partners and stakeholders: the filterable directory and each profile."""
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import KINDS, Organisation
 from smartcities.organisations.services import merge_organisations
+from smartcities.projects import places
 from smartcities.projects.queries import MAX_ID
 from smartcities.projects.models import Project, ProjectParticipation
 
@@ -44,23 +44,48 @@ def directory(kind: str | None, country: str | None, external: bool | None) -> l
     return [(organisation, count) for organisation, count in db.session.execute(query)]
 
 
-def participations(organisation: Organisation) -> list[ProjectParticipation]:
-    """The organisation's roles in published projects, by project title, with each project's city."""
-    return list(db.session.scalars(
-        select(ProjectParticipation).join(Project, Project.id == ProjectParticipation.project_id)
-        .where(ProjectParticipation.organisation_id == organisation.id, PUBLISHED)
-        .options(joinedload(ProjectParticipation.project).joinedload(Project.city).joinedload(City.country))
-        .order_by(Project.title, ProjectParticipation.role)
-    ))
+def _published_project_ids(organisation: Organisation):
+    """The ids of the published projects the organisation takes part in (a subquery)."""
+    return (select(ProjectParticipation.project_id).join(Project, Project.id == ProjectParticipation.project_id)
+            .where(ProjectParticipation.organisation_id == organisation.id, PUBLISHED))
 
 
-def committed_totals(rows: list[ProjectParticipation]) -> dict[str, Decimal]:
-    """Committed amounts summed per currency (never added across currencies)."""
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        if row.committed_amount is not None:
-            totals[row.committed_currency] += row.committed_amount
-    return dict(sorted(totals.items()))
+def project_page(organisation: Organisation, raw_page: str | None) -> places.Page[Project] | None:
+    """A page of the organisation's published projects by title, with their cities; None past the end."""
+    ids = _published_project_ids(organisation)
+    total = db.session.scalar(select(func.count()).select_from(ids.distinct().subquery()))
+    number = places.page_number(raw_page, total)
+    if number is None:
+        return None
+    statement = (select(Project).where(Project.id.in_(ids))
+                 .options(joinedload(Project.city).joinedload(City.country)).order_by(*places.BY_TITLE))
+    return places.page_of(statement, number, total)
+
+
+def participations(organisation: Organisation, projects: list[Project]) -> list[ProjectParticipation]:
+    """The organisation's roles in these projects, in the projects' order, then by role."""
+    order = {project.id: index for index, project in enumerate(projects)}
+    if not order:
+        return []
+    rows = db.session.scalars(
+        select(ProjectParticipation)
+        .where(ProjectParticipation.organisation_id == organisation.id,
+               ProjectParticipation.project_id.in_(list(order)))
+        .order_by(ProjectParticipation.role, ProjectParticipation.id)
+    )
+    return sorted(rows, key=lambda row: order[row.project_id])
+
+
+def committed_totals(organisation: Organisation) -> dict[str, Decimal]:
+    """Committed amounts in all its published projects, summed per currency (never added across currencies)."""
+    rows = db.session.execute(
+        select(ProjectParticipation.committed_currency, func.sum(ProjectParticipation.committed_amount))
+        .join(Project, Project.id == ProjectParticipation.project_id)
+        .where(ProjectParticipation.organisation_id == organisation.id, PUBLISHED,
+               ProjectParticipation.committed_amount.is_not(None))
+        .group_by(ProjectParticipation.committed_currency).order_by(ProjectParticipation.committed_currency)
+    )
+    return {currency: total for currency, total in rows}
 
 
 def _parse_filters() -> dict:
@@ -82,13 +107,15 @@ def index():
 
 @bp.get("/<int:organisation_id>")
 def detail(organisation_id: int):
-    """An organisation's profile: its published projects on a map, its roles and committed amounts."""
+    """An organisation's profile: a page of its published projects on a map, its roles, its committed amounts."""
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None or not may_see_organisation(current_user, organisation):
         abort(404)
-    rows = participations(organisation)
-    return render_template("organisations/detail.html", organisation=organisation, rows=rows,
-                           totals=committed_totals(rows), projects=list(dict.fromkeys(row.project for row in rows)))
+    projects = project_page(organisation, request.args.get("page"))
+    if projects is None:
+        abort(404)
+    return render_template("organisations/detail.html", organisation=organisation, projects=projects,
+                           rows=participations(organisation, projects.items), totals=committed_totals(organisation))
 
 
 @bp.post("/<int:organisation_id>/merge")

@@ -13,8 +13,8 @@ from wtforms import ValidationError as WTFValidationError
 from wtforms.validators import InputRequired, Length
 
 from smartcities.projects import validation as v
+from smartcities.projects.labels import ROLE_LABELS, STAGE_LABELS
 from smartcities.projects.models import IATI_ROLES, STAGES
-from smartcities.web.labels import ROLE_LABELS, STAGE_LABELS
 
 
 class Parsed:

@@ -83,7 +83,7 @@ class Project(Timestamped, Versioned, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    city: Mapped[City] = relationship(back_populates="projects")
+    city: Mapped[City] = relationship()  # one-way: places do not know projects
     focus_areas: Mapped[list[FocusArea]] = relationship(
         secondary=project_focus_areas, order_by="FocusArea.id"
     )

@@ -1,32 +1,14 @@
-"""Translated labels for the fixed vocabularies (stages, roles, focus areas, kinds), usable in templates."""
+"""Translated labels of the fixed vocabularies as Jinja filters (the project ones come from projects.labels)."""
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import format_decimal, get_locale, lazy_gettext as _l
 
-STAGE_LABELS = {
-    "concept": _l("Concept"),
-    "planning": _l("Planning"),
-    "implementation": _l("Implementation"),
-    "completed": _l("Completed"),
-}
+# The project vocabularies' labels live with the vocabulary; the filters below expose them to templates.
+from smartcities.projects.labels import FOCUS_AREA_LABELS, ROLE_LABELS, STAGE_LABELS
 
-ROLE_LABELS = {
-    "funding": _l("Funding"),
-    "accountable": _l("Accountable"),
-    "extending": _l("Extending"),
-    "implementing": _l("Implementing"),
-}
-
-# Keyed by the focus areas' reference names (smartcities/data/focus_areas.csv), which the API also uses.
-FOCUS_AREA_LABELS = {
-    "Civic and Social": _l("Civic and Social"),
-    "Health and Well-being": _l("Health and Well-being"),
-    "Safety and Security": _l("Safety and Security"),
-    "Quality Environment": _l("Quality Environment"),
-    "Built Infrastructure": _l("Built Infrastructure"),
-    "Industry and Innovation": _l("Industry and Innovation"),
-}
+__all__ = ["FOCUS_AREA_LABELS", "KIND_LABELS", "LEVEL_LABELS", "ROLE_LABELS", "STAGE_LABELS", "country_name",
+           "register_labels", "whole_number"]
 
 KIND_LABELS = {
     "government": _l("Government"),

@@ -14,6 +14,7 @@ from smartcities.projects.models import ProjectParticipation
 
 XSS = "<img src=x onerror=alert(1)>"
 ADB = "Asian Development Bank (ADB)"
+PROJECT_FILL = "#0b5394"  # static/js/minimap.js: project markers; the city's own is white
 MINIMAP_READY = "() => document.querySelector('[data-minimap]').dataset.ready === '1'"
 
 
@@ -50,7 +51,8 @@ def test_city_minimap_places_the_city_and_its_projects(page, live_server, adb):
     page.wait_for_function(MINIMAP_READY)
     expect(page.locator(".minimap path.leaflet-interactive")).to_have_count(2)   # the city and one project
     expect(page.locator("#city-projects a.title")).to_have_text([XSS])
-    page.locator(".minimap path.leaflet-interactive").last.click(force=True)
+    # The project's marker by its own style (the city's is white), clicked where it is, never forced.
+    page.locator(f'.minimap path.leaflet-interactive[fill="{PROJECT_FILL}"]').click()
     popup = page.locator(".minimap .leaflet-popup-content a")
     expect(popup).to_have_text(XSS)
     assert page.locator('img[src="x"]').count() == 0 and dialogs == []
@@ -70,12 +72,16 @@ def test_organisation_map_shows_each_project(page, live_server, adb):
 
 def test_organisation_filters_work_from_the_keyboard(page, live_server, adb):
     page.goto("/organisations")
-    page.focus("#o-kind")
-    page.select_option("#o-kind", "multilateral")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Filter")).to_be_focused()
+    filters = page.get_by_role("form", name="Filter organisations")
+    kind = filters.get_by_label("Kind")
+    kind.focus()
+    expect(kind).to_be_focused()
+    kind.select_option("multilateral")
+    # Tab walks the filters in reading order, each stop named, and reaches the button.
+    for stop in (filters.get_by_label("Country"), filters.get_by_label("Origin"),
+                 filters.get_by_role("button", name="Filter")):
+        page.keyboard.press("Tab")
+        expect(stop).to_be_focused()
     page.keyboard.press("Enter")
     page.wait_for_url("**/organisations?kind=multilateral*")
     expect(page.locator("tbody tr").first).to_contain_text(ADB)

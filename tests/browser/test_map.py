@@ -113,7 +113,7 @@ def test_filters_change_list_markers_counts_and_url(page, live_server, projects)
     expect(page.locator("#results li")).to_have_count(1)
     wait_on_map(page, 1)
 
-    page.click("button[type=reset]")
+    page.get_by_role("button", name="Clear filters").click()
     expect(page.locator("#result-count")).to_have_text("Showing 16 of 16 projects")
     assert "focus=" not in page.url
 
@@ -140,6 +140,7 @@ def test_marker_popup_shows_details_and_links_to_the_project(page, live_server, 
     wait_on_map(page, 1)
     pin = page.locator('.leaflet-marker-icon.pin-icon[title="Heritage tourism app"]')
     pin.focus()                                   # markers are keyboard targets: Enter opens the popup
+    expect(pin).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".leaflet-popup-content h2")).to_have_text("Heritage tourism app")
     page.keyboard.press("Enter")                  # ...and Enter again closes it
@@ -161,8 +162,9 @@ def test_list_button_opens_the_popup_and_keyboard_reaches_the_link(page, live_se
     open_map(page)
     button = page.get_by_role("button", name="Show on map: Heritage tourism app")
     button.focus()
+    expect(button).to_be_focused()
     page.keyboard.press("Enter")
-    link = page.locator(".leaflet-popup-content a.button")
+    link = page.locator(".leaflet-popup-content").get_by_role("link", name="Open the project page")
     expect(link).to_be_focused()
     expect(page.locator(".leaflet-popup-content h2")).to_have_text("Heritage tourism app")
     page.keyboard.press("Enter")
@@ -181,7 +183,10 @@ def test_hostile_title_is_shown_as_text_and_runs_nothing(page, live_server, make
     expect(page.locator(".leaflet-popup-content h2")).to_have_text(XSS)
     assert page.locator('.leaflet-marker-icon[title="<img src=x onerror=alert(1)>"]').count() == 1
     assert page.locator('img[src="x"]').count() == 0
-    page.wait_for_timeout(300)
+    # Instead of sleeping: every image has loaded or failed (so any onerror has had its turn), and the
+    # payload never became markup anywhere (no element with an inline handler), only text and attribute values.
+    page.wait_for_function("() => [...document.images].every(image => image.complete)")
+    assert page.evaluate("() => document.querySelectorAll('[onerror]').length") == 0
     assert dialogs == [] and problems == []
 
 
