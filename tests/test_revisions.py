@@ -188,3 +188,32 @@ def test_an_admin_merges_a_duplicate_keeping_every_participation(client, as_user
     assert db.session.scalar(select(Interest.organisation_id).where(Interest.project_id == project.id)) == adb.id
     merged = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "merged"))
     assert merged.entity_id == adb.id and merged.changes["merged_from"][1]["name"] == "Asian Developement Bank"
+
+
+def test_two_cities_naming_the_same_new_partner_each_get_their_own_until_publication(
+        client, as_user, people, make_user):
+    def register(token: str, city: str, title: str) -> int:
+        client.post("/projects/new", data=form(token, city=city, title=title, **{
+            "participants-0-organisation": NEW_PARTNER, "participants-0-role": "funding"}))
+        return db.session.scalar(select(Project.id).where(Project.title == title))
+    bangkok = register(as_user("official"), "bangkok", "Night library")
+    from support import csrf_token
+    make_user("city_official", email="cm@example.org", city="chiang-mai")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
+    client.post("/login", data={"email": "cm@example.org", "password": "correct horse battery",
+                                "csrf_token": _token(client)})
+    chiang_mai = register(csrf_token(client, "/dashboard"), "chiang-mai", "Night market lights")
+    private = db.session.scalars(select(Organisation).where(Organisation.name == NEW_PARTNER)
+                                 .order_by(Organisation.id)).all()
+    assert [o.private_to_city.slug for o in private] == ["bangkok", "chiang-mai"]  # two, each city's own
+    for project_id in (chiang_mai, bangkok):  # both published in turn: one public organisation in the end
+        project = db.session.get(Project, project_id)
+        project.status = "submitted"
+        db.session.commit()
+        token = as_user("focal")
+        assert client.post(f"/projects/{project_id}/publish", data={"csrf_token": token}).status_code == 302
+    [public] = db.session.scalars(select(Organisation).where(Organisation.name == NEW_PARTNER)).all()
+    assert public.is_public and public.private_to_city_id is None
+    linked = db.session.scalars(select(ProjectParticipation.project_id)
+                                .where(ProjectParticipation.organisation_id == public.id)).all()
+    assert sorted(linked) == sorted([bangkok, chiang_mai])

@@ -23,6 +23,12 @@ def upgrade():
         batch_op.add_column(sa.Column('private_to_city_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_organisations_private_to_city_id_cities'), 'cities',
                                     ['private_to_city_id'], ['id'], ondelete='SET NULL')
+        # names: unique among public organisations, and among each city's private ones
+        batch_op.drop_constraint('uq_organisations_name', type_='unique')
+        batch_op.create_index('uq_organisations_public_name', ['name'], unique=True,
+                              sqlite_where=sa.text('is_public'), postgresql_where=sa.text('is_public'))
+        batch_op.create_index('uq_organisations_private_name', ['name', 'private_to_city_id'], unique=True,
+                              sqlite_where=sa.text('NOT is_public'), postgresql_where=sa.text('NOT is_public'))
 
     # An organisation named only in unpublished projects becomes private to the city of the first of them;
     # one in a published project, or in none (reference data, admin-made), stays public.
@@ -93,6 +99,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_project_revisions_project_id'))
     op.drop_table('project_revisions')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_index('uq_organisations_private_name')
+        batch_op.drop_index('uq_organisations_public_name')
+        batch_op.create_unique_constraint('uq_organisations_name', ['name'])
         batch_op.drop_constraint(batch_op.f('fk_organisations_private_to_city_id_cities'), type_='foreignkey')
         batch_op.drop_column('private_to_city_id')
         batch_op.drop_column('is_public')

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, true,
+    Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,10 +33,18 @@ class Organisation(Timestamped, db.Model):
     """A funding partner or a public/private stakeholder."""
 
     __tablename__ = "organisations"
-    __table_args__ = (CheckConstraint(sql_in("kind", tuple(KINDS)), name="kind_valid"),)
+    __table_args__ = (
+        CheckConstraint(sql_in("kind", tuple(KINDS)), name="kind_valid"),
+        # A name is unique among public organisations, and among each city's private ones: a city naming a
+        # partner another city named in unpublished work gets an organisation of its own, learning nothing.
+        Index("uq_organisations_public_name", "name", unique=True,
+              sqlite_where=text("is_public"), postgresql_where=text("is_public")),
+        Index("uq_organisations_private_name", "name", "private_to_city_id", unique=True,
+              sqlite_where=text("NOT is_public"), postgresql_where=text("NOT is_public")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
     origin: Mapped[str | None] = mapped_column(String(120))  # country or region, also outside ASEAN

@@ -20,9 +20,13 @@ from smartcities.projects.models import Project
 MAX_MESSAGE = 4000
 
 
-def find_organisation(name: str) -> Organisation | None:
-    """An organisation by its exact name, in any case."""
-    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+def find_organisation(name: str, city: City | None = None) -> Organisation | None:
+    """A public organisation by its exact name in any case, else the private one `city` already named."""
+    same = func.lower(Organisation.name) == name.strip().lower()
+    found = db.session.scalar(select(Organisation).where(same, Organisation.is_public.is_(True)))
+    if found is None and city is not None:
+        found = db.session.scalar(select(Organisation).where(same, Organisation.private_to_city_id == city.id))
+    return found
 
 
 def organisation_for(name: str, city: City, public: bool, user) -> Organisation:
@@ -30,8 +34,11 @@ def organisation_for(name: str, city: City, public: bool, user) -> Organisation:
 
     A new one named in unpublished work stays private to that city until a project naming it is published.
     """
-    found = find_organisation(name)
-    if found is not None:
+    found = find_organisation(name, city)
+    if found is not None and (found.is_public or not public):
+        return found
+    if found is not None:  # a published project names the city's private one: it becomes public
+        _make_public(found)
         return found
     organisation = Organisation(name=name.strip(), kind="other", description="", is_public=public,
                                 private_to_city=None if public else city)
@@ -47,12 +54,29 @@ def organisation_names(user) -> list[str]:
                                    .order_by(Organisation.name)))
 
 
+def _make_public(organisation: Organisation) -> None:
+    """Publish a city's private organisation, or fold it into the public one of the same name if there is one."""
+    twin = find_organisation(organisation.name)
+    if twin is None:
+        organisation.is_public, organisation.private_to_city = True, None
+        db.session.flush()
+        return
+    held = {(p.project_id, p.role) for p in twin.participations}
+    for participation in list(organisation.participations):
+        if (participation.project_id, participation.role) in held:
+            db.session.delete(participation)
+        else:
+            participation.organisation = twin
+    db.session.flush()
+    record(twin, "merged", None, {"merged_from": [None, {"id": organisation.id, "name": organisation.name}]})
+    db.session.delete(organisation)
+    db.session.flush()
+
+
 def publish_partners(project: Project) -> None:
-    """A published project makes every organisation it names public."""
-    for participation in project.participations:
-        organisation = participation.organisation
-        if not organisation.is_public:
-            organisation.is_public, organisation.private_to_city = True, None
+    """A published project makes every organisation it names public (one public organisation per name)."""
+    for organisation in {p.organisation for p in project.participations if not p.organisation.is_public}:
+        _make_public(organisation)
 
 
 def merge_organisations(source: Organisation, target: Organisation, user) -> Organisation:

@@ -265,7 +265,8 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
 def _organisations(names: Iterable[str]) -> dict[str, Organisation]:
     """Existing organisations by name; unknown names become new, unclassified organisations."""
     wanted = set(names)
-    found = {o.name: o for o in db.session.scalars(select(Organisation).where(Organisation.name.in_(wanted)))}
+    found = {o.name: o for o in db.session.scalars(select(Organisation).where(Organisation.name.in_(wanted),
+                                                                   Organisation.is_public.is_(True)))}
     for name in sorted(wanted - set(found)):
         found[name] = Organisation(name=name, kind="other", description="Added by a bulk project import.")
         db.session.add(found[name])
