@@ -154,7 +154,8 @@ def _city_words(slug: str | None) -> frozenset[str]:
 class OverlapIndex:
     """Plan initiatives and registered projects, updated one document at a time, that checks drafts.
 
-    Safe to share between threads: updates and checks take one lock (a check reads shared postings).
+    Safe to share between threads: updates and checks take one lock (a check reads shared postings); texts are
+    analysed before it is taken.
     """
 
     def __init__(self, *, radius_km: float = 5.0, threshold: float = DEFAULT_THRESHOLD,
@@ -174,9 +175,9 @@ class OverlapIndex:
 
     # Updates
 
-    def _add_doc(self, partition: tuple, country: str, analysis: Analysis) -> int:
+    def _add_doc(self, partition: tuple, country: str, analysis: Analysis, public: bool = True) -> int:
         doc = next(self._ids)
-        self._vectors.add(doc, partition, country, analysis.counts)
+        self._vectors.add(doc, partition, country, analysis.counts, counted=public)
         self._concepts[doc] = analysis.concepts
         return doc
 
@@ -188,16 +189,20 @@ class OverlapIndex:
     def _plan_scope(plan: PlanDoc) -> tuple[str, str]:
         return ("city", plan.city or "") if plan.level == "city" else ("national", plan.country)
 
-    @_locked
     def upsert_plan(self, plan: PlanDoc) -> None:
         """Add a plan or replace the indexed version with the same plan_id."""
+        stop = _city_words(plan.city) if plan.level == "city" else frozenset()
+        # Analysed before the lock: reading a text needs nothing shared, and no other thread should wait on it.
+        analyses = [analyse(initiative.title, initiative.description, stop) for initiative in plan.initiatives]
+        self._put_plan(plan, analyses)
+
+    @_locked
+    def _put_plan(self, plan: PlanDoc, analyses: list[Analysis]) -> None:
         self.remove_plan(plan.plan_id)
         scope = self._plan_scope(plan)
-        stop = _city_words(plan.city) if plan.level == "city" else frozenset()
         docs = []
-        for position, initiative in enumerate(plan.initiatives):
-            doc = self._add_doc(("plans", *scope), plan.country,
-                                analyse(initiative.title, initiative.description, stop))
+        for position, analysis in enumerate(analyses):
+            doc = self._add_doc(("plans", *scope), plan.country, analysis)
             self._owner[doc] = (plan.plan_id, position)
             docs.append(doc)
         self._plans[plan.plan_id] = _Plan(plan, docs)
@@ -221,12 +226,14 @@ class OverlapIndex:
         centre = self._city_coords.get(city)
         return (tuple(centre), True) if centre and None not in centre else (None, False)
 
-    @_locked
     def upsert_project(self, project: ProjectDoc) -> None:
         """Add a registered project or replace the indexed version with the same id."""
+        self._put_project(project, analyse(project.title, project.text, _city_words(project.city)))
+
+    @_locked
+    def _put_project(self, project: ProjectDoc, analysis: Analysis) -> None:
         self.remove_project(project.id)
-        analysis = analyse(project.title, project.text, _city_words(project.city))
-        doc = self._add_doc(("projects", project.city), project.country, analysis)
+        doc = self._add_doc(("projects", project.city), project.country, analysis, project.public)
         point, at_centre = self._point(project.lat, project.lon, project.city)
         self._projects[project.id] = _Project(project, doc, point, at_centre)
         self._places.add(project.id, project.city, point)
@@ -242,10 +249,14 @@ class OverlapIndex:
 
     # Checks
 
-    @_locked
     def check(self, draft: Draft) -> CheckResult:
         """Flags for a draft against the plans covering it and the registered projects near it."""
-        analysis = analyse(draft.title, draft.text, _city_words(draft.city))
+        # The analysis (the costly part for a long text) reads nothing shared, so it runs before the lock that
+        # saves and submissions also take. Weighting it needs the country's current IDF, so that waits for it.
+        return self._check(draft, analyse(draft.title, draft.text, _city_words(draft.city)))
+
+    @_locked
+    def _check(self, draft: Draft, analysis: Analysis) -> CheckResult:
         checked = {"plans": 0, "initiatives": 0, "projects": 0}
         query = self._vectors.query(analysis.counts, draft.country)
         finder = PhraseFinder(analysis, lambda feature: self._vectors.idf(feature, draft.country))

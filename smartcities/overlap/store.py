@@ -38,6 +38,7 @@ class _Doc:
     counts: bytes               # the features' counts, capped at 255
     norms: list[float]
     generation: int
+    counted: bool = True        # in its country's document frequencies (public documents only)
 
 
 @dataclass
@@ -95,8 +96,13 @@ class Vectors:
         """A feature's IDF among one country's documents."""
         return self._group(group).idf(feature)
 
-    def add(self, doc: int, partition: Hashable, group: str, counts: dict[str, int]) -> None:
-        """Index a document's feature counts under a partition of one country, replacing any earlier version."""
+    def add(self, doc: int, partition: Hashable, group: str, counts: dict[str, int], counted: bool = True) -> None:
+        """Index a document's feature counts under a partition of one country, replacing any earlier version.
+
+        An uncounted document (a project under review) is found and scored but leaves the country's document
+        frequencies alone: every asker's weights come from public documents only, so scores against plans
+        and published projects never move because of unpublished work.
+        """
         self.discard(doc)
         postings = self._postings.setdefault(partition, {})
         self._partition_group[partition] = group
@@ -107,8 +113,9 @@ class Vectors:
             if posting is None:
                 posting = postings[feature] = array("q")
             posting.append(doc << 8 | count)
-        self._group(group).count(features, 1)
-        self._docs[doc] = _Doc(partition, group, features, capped, [], -1)
+        if counted:
+            self._group(group).count(features, 1)
+        self._docs[doc] = _Doc(partition, group, features, capped, [], -1, counted)
 
     def discard(self, doc: int) -> None:
         """Drop a document; unknown ids are ignored."""
@@ -121,7 +128,8 @@ class Vectors:
             posting.remove(doc << 8 | count)
             if not posting:
                 del postings[feature]
-        self._groups[entry.group].count(entry.features, -1)
+        if entry.counted:
+            self._groups[entry.group].count(entry.features, -1)
 
     def query(self, counts: dict[str, int], group: str) -> Query:
         """Weight a draft's counts with its country's current IDF."""
