@@ -12,6 +12,8 @@ from smartcities.accounts import services as accounts
 from smartcities.accounts.models import ROLES
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.organisations.models import Organisation
+from smartcities.organisations.services import merge_organisations
 from smartcities.overlap.scratch import evaluate_files
 from smartcities.plans.services import export_plans, import_plans
 from smartcities.projects.importer import import_projects
@@ -152,6 +154,25 @@ def users_deactivate(email) -> None:
     click.echo(f"deactivated {user.email}")
 
 
+@click.group("organisations")
+def organisations_group() -> None:
+    """Funding partners and stakeholders."""
+
+
+@organisations_group.command("merge")
+@click.argument("from_id", type=int)
+@click.argument("into_id", type=int)
+@transactional
+def organisations_merge(from_id: int, into_id: int) -> None:
+    """Fold organisation FROM_ID (a duplicate) into INTO_ID, keeping every participation and the history."""
+    source, target = (db.session.get(Organisation, n) for n in (from_id, into_id))
+    missing = [str(n) for n, found in ((from_id, source), (into_id, target)) if found is None]
+    if missing:
+        raise ValidationError("id", f"no organisation with id {', '.join(missing)}")
+    merged = merge_organisations(source, target, None)
+    click.echo(f"merged {from_id} into {merged.id} ({merged.name})")
+
+
 @click.group("overlap")
 def overlap_group() -> None:
     """The overlap check."""
@@ -173,4 +194,4 @@ def overlap_evaluate(plans_file: str, cases_file: str) -> None:
         click.echo(f"  miss {miss['id']}: expected {sorted(miss['expected'])}, flagged {sorted(miss['got'])}")
 
 
-COMMANDS = (seed_command, plans_group, projects_group, users_group, overlap_group)
+COMMANDS = (seed_command, plans_group, projects_group, users_group, organisations_group, overlap_group)

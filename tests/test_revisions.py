@@ -217,3 +217,22 @@ def test_two_cities_naming_the_same_new_partner_each_get_their_own_until_publica
     linked = db.session.scalars(select(ProjectParticipation.project_id)
                                 .where(ProjectParticipation.organisation_id == public.id)).all()
     assert sorted(linked) == sorted([bangkok, chiang_mai])
+
+
+def test_the_merge_command_folds_a_duplicate_and_refuses_unknown_ids(runner, make_project):
+    adb = db.session.scalar(select(Organisation.id).where(Organisation.name == "Asian Development Bank (ADB)"))
+    project = make_project(title="Canal sensors")
+    typo = Organisation(name="ADB Asian Development Bank", kind="other", description="")
+    db.session.add(typo)
+    db.session.flush()
+    typo_id = typo.id
+    db.session.add(ProjectParticipation(project_id=project.id, organisation_id=typo_id, role="funding"))
+    db.session.commit()
+    refused = runner.invoke(args=["organisations", "merge", str(typo_id), "999999"])
+    assert refused.exit_code == 1 and "no organisation with id 999999" in refused.output
+    assert db.session.get(Organisation, typo_id) is not None
+    done = runner.invoke(args=["organisations", "merge", str(typo_id), str(adb)])
+    assert done.exit_code == 0, done.output
+    assert db.session.get(Organisation, typo_id) is None
+    assert db.session.scalar(select(ProjectParticipation.organisation_id)
+                             .where(ProjectParticipation.project_id == project.id)) == adb

@@ -80,8 +80,10 @@ def publish_partners(project: Project) -> None:
 
 
 def merge_organisations(source: Organisation, target: Organisation, user) -> Organisation:
-    """Fold `source` (e.g. a misspelt duplicate) into `target`, keeping every participation, interest and account."""
-    require(user, "manage_organisations")
+    """Fold `source` (e.g. a misspelt duplicate) into `target`, keeping every participation, interest and account.
+
+    `user` is the admin who asked (None from the command line); the view checks the permission.
+    """
     if source.id == target.id:
         raise ValidationError("into", _("Choose another organisation to merge into."))
     moved = {"participations": 0, "interests": 0, "users": 0}
