@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from limits import parse_many
 
 
 class ConfigError(RuntimeError):
@@ -49,6 +53,41 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _rate_limit(name: str, value: str, *, optional: bool = False) -> str:
+    """A Flask-Limiter limit string ("120 per minute; 2000 per hour"), checked now rather than on first use."""
+    value = value.strip()
+    if not value and optional:
+        return ""
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate limit such as '120 per minute', not {value!r}") from None
+    return value
+
+
+def _public_url(value: str) -> str:
+    """PUBLIC_URL: the scheme and host absolute URLs are built from ("https://ascn.example.org"), or ""."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ConfigError(f"PUBLIC_URL must be a scheme and host such as https://ascn.example.org, not {value!r}")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _trusted_hosts(value: str, public_url: str) -> list[str] | None:
+    """TRUSTED_HOSTS (comma-separated; ".example.org" matches its subdomains); PUBLIC_URL's host is always one."""
+    hosts = [host.strip().lower() for host in value.split(",") if host.strip()]
+    if not hosts:
+        return None
+    public_host = urlsplit(public_url).hostname if public_url else None
+    if public_host and public_host not in hosts:
+        hosts.append(public_host)
+    return hosts
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write plain postgresql:// URLs; we always drive PostgreSQL with psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -67,9 +106,14 @@ def from_environment(instance_path: str) -> dict:
             raise ConfigError("SECRET_KEY must be set when SMARTCITIES_ENV=production")
         secret = _local_secret_key(instance)
     database_url = _database_url(env, instance)
+    public_url = _public_url(os.environ.get("PUBLIC_URL", ""))
     return {
         "ENV_NAME": env,
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Absolute URLs (API, feeds, OpenAPI, OGC) are built from PUBLIC_URL when set, never from the Host header;
+        # without it, TRUSTED_HOSTS (Flask's own setting) refuses requests for any other host with 400.
+        "PUBLIC_URL": public_url,
+        "TRUSTED_HOSTS": _trusted_hosts(os.environ.get("TRUSTED_HOSTS", ""), public_url),
         "LOG_FORMAT": _choice("LOG_FORMAT", "json" if env == "production" else "text", ("text", "json")),
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -80,12 +124,24 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int("REMEMBER_DAYS", 30, minimum=1)),
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Failed sign-ins: per account from one address, per address (empty: the same), and per account from
+        # all addresses, beyond which only addresses that have not failed on it may try (accounts/limits.py).
+        "LOGIN_RATE_LIMIT": _rate_limit("LOGIN_RATE_LIMIT", os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")),
+        "LOGIN_ADDRESS_RATE_LIMIT": _rate_limit("LOGIN_ADDRESS_RATE_LIMIT",
+                                                os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", ""), optional=True),
+        "LOGIN_ACCOUNT_RATE_LIMIT": _rate_limit("LOGIN_ACCOUNT_RATE_LIMIT",
+                                                os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "30 per 15 minutes")),
+        # Per client address; 429 answers carry Retry-After. API_RATE_LIMIT empty: /api/v1 is not limited.
+        "OVERLAP_RATE_LIMIT": _rate_limit("OVERLAP_RATE_LIMIT",
+                                          os.environ.get("OVERLAP_RATE_LIMIT", "120 per minute")),
+        "API_RATE_LIMIT": _rate_limit("API_RATE_LIMIT", os.environ.get("API_RATE_LIMIT", ""), optional=True),
         "LEAFLET_CDN": _flag("LEAFLET_CDN", True),
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         "TILE_ATTRIBUTION": os.environ.get(

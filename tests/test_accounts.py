@@ -1,6 +1,9 @@
 """Sign-in and sign-out, remember me, password change, rate limits, safe redirects, CSRF and the admin pages."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
 import pytest
 from support import PASSWORD, csrf_token
 from sqlalchemy import func, select
@@ -56,7 +59,9 @@ def test_remember_me_sets_a_lasting_cookie_only_when_asked(client, make_user):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/dashboard")})
     with_remember = client.post("/login", data={**data, "remember": "y", "csrf_token": csrf_token(client)})
     cookie = next(c for c in with_remember.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
-    assert "HttpOnly" in cookie and "Expires=" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    expires = parsedate_to_datetime(cookie.split("Expires=", 1)[1].split(";", 1)[0])
+    assert abs(expires - datetime.now(timezone.utc) - timedelta(days=30)) < timedelta(minutes=5)  # REMEMBER_DAYS
 
 
 def test_change_password(client, auth, make_user):
@@ -81,13 +86,22 @@ def test_change_password(client, auth, make_user):
 
 @pytest.fixture
 def strict_limit(app, monkeypatch):
+    """3 failures per account from one address and per address (LOGIN_ADDRESS_RATE_LIMIT empty: the same)."""
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per 15 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "")
+    monkeypatch.setitem(app.config, "LOGIN_ACCOUNT_RATE_LIMIT", "3 per 15 minutes")
+    return monkeypatch
 
 
 def attempt(client, email, password="wrong password!", address="10.0.0.1"):
     token = csrf_token(client)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
                        environ_base={"REMOTE_ADDR": address})
+
+
+def signed_in_from(client, address: str) -> bool:
+    """Strong session protection ties a session to its address: ask from the one that signed in."""
+    return client.get("/dashboard", environ_base={"REMOTE_ADDR": address}).status_code == 200
 
 
 def test_sign_in_is_rate_limited_per_address(client, make_user, strict_limit):
@@ -97,20 +111,53 @@ def test_sign_in_is_rate_limited_per_address(client, make_user, strict_limit):
     blocked = attempt(client, user.email, PASSWORD)
     assert blocked.status_code == 429
     page = blocked.get_data(as_text=True)
-    assert "Too many sign-in attempts" in page and 'name="email"' in page
-    assert blocked.headers.get("Retry-After")
+    assert "Too many sign-in attempts from this address" in page and 'name="email"' in page
+    assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
     assert not signed_in(client)
     assert attempt(client, user.email, PASSWORD, address="10.0.0.2").status_code == 302
 
 
-def test_sign_in_is_rate_limited_per_account(client, make_user, strict_limit):
+def test_sign_in_is_rate_limited_per_account_and_address(client, make_user, strict_limit):
+    strict_limit.setitem(client.application.config, "LOGIN_ADDRESS_RATE_LIMIT", "10 per 15 minutes")
+    user = make_user("admin")
+    other = make_user("partner", organisation="Temasek Foundation")
+    for _ in range(3):
+        assert attempt(client, user.email.upper(), address="10.0.1.1").status_code == 400
+    blocked = attempt(client, user.email, PASSWORD, address="10.0.1.1")
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"]
+    assert "Too many sign-in attempts for this account from this address" in blocked.get_data(as_text=True)
+    assert attempt(client, other.email, PASSWORD, address="10.0.1.1").status_code == 302  # other accounts: open
+    assert attempt(client, user.email, PASSWORD, address="10.0.1.2").status_code == 302   # other addresses: open
+
+
+def test_an_attack_on_an_account_from_many_addresses_slows_down(client, make_user, strict_limit):
+    """The per-account total: past it, addresses that failed on the account wait; fresh ones get one try each."""
     user = make_user("admin")
     for n in range(3):
         assert attempt(client, user.email.upper(), address=f"10.0.1.{n}").status_code == 400
-    blocked = attempt(client, user.email, PASSWORD, address="10.0.1.9")
-    assert blocked.status_code == 429 and "Too many sign-in attempts" in blocked.get_data(as_text=True)
+    blocked = attempt(client, user.email, PASSWORD, address="10.0.1.0")  # failed here before: must wait
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"]
+    assert "for this account, from this address and others" in blocked.get_data(as_text=True)
+    assert attempt(client, user.email, address="10.0.1.7").status_code == 400     # a fresh address: one guess
+    assert attempt(client, user.email, PASSWORD, address="10.0.1.7").status_code == 429  # ... and no second
     other = make_user("partner", organisation="Temasek Foundation")
-    assert attempt(client, other.email, PASSWORD, address="10.0.1.9").status_code == 302
+    assert attempt(client, other.email, PASSWORD, address="10.0.1.0").status_code == 302
+    # The owner, from an address that has not failed on the account, is never refused.
+    assert attempt(client, user.email, PASSWORD, address="10.0.1.9").status_code == 302
+    assert signed_in_from(client, "10.0.1.9")
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out(app, client, make_user, monkeypatch):
+    """With the default limits: 11 wrong passwords from 10.0.0.1, then the owner signs in from 10.0.0.2."""
+    for name, default in (("LOGIN_RATE_LIMIT", "10 per 15 minutes"), ("LOGIN_ADDRESS_RATE_LIMIT", ""),
+                          ("LOGIN_ACCOUNT_RATE_LIMIT", "30 per 15 minutes")):
+        monkeypatch.setitem(app.config, name, default)
+    user = make_user("city_official", city="bangkok")
+    replies = [attempt(client, user.email, address="10.0.0.1").status_code for _ in range(11)]
+    assert replies == [400] * 10 + [429]
+    assert attempt(client, user.email, PASSWORD, address="10.0.0.1").status_code == 429
+    assert attempt(client, user.email, PASSWORD, address="10.0.0.2").status_code == 302
+    assert signed_in_from(client, "10.0.0.2")
 
 
 def test_successful_sign_ins_do_not_use_up_the_limit(client, make_user, strict_limit):
@@ -214,7 +261,6 @@ def test_deactivation_and_cli_password_reset_end_sessions(app, client, auth, mak
     runner.invoke(args=["users", "set-password", "--email", "p@example.org", "--password-stdin"],
                   input="another long password\n")
     assert client.get("/dashboard").status_code == 302
-    client
     auth.login("p@example.org", "another long password")
     assert client.get("/dashboard").status_code == 200
     runner.invoke(args=["users", "deactivate", "--email", "p@example.org"])

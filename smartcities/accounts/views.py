@@ -1,35 +1,22 @@
-"""Sign in (rate-limited per account and per address), sign out, change password, and the "My work" dashboard."""
+"""Sign in (failed attempts limited per account and address, and per address), sign out everywhere, change
+password, and the "My work" dashboard."""
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from smartcities.accounts import dashboard
+from smartcities.accounts import dashboard, limits
 from smartcities.accounts import services as accounts
 from smartcities.accounts.forms import LoginForm, PasswordChangeForm, attach_errors
 from smartcities.errors import ValidationError
-from smartcities.extensions import db, limiter
+from smartcities.extensions import db
 
 bp = Blueprint("accounts", __name__)
-
-
-def login_limit() -> str:
-    """Read on each request, so operators (and tests) can change LOGIN_RATE_LIMIT without a restart."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def account_key() -> str:
-    """The per-account limit counts attempts on one e-mail address, from whatever address they come."""
-    return "account:" + accounts.normalise_email(request.form.get("email", ""))
-
-
-def failed(response) -> bool:
-    """Only failed attempts count against the limits: a successful sign-in redirects."""
-    return response.status_code != 302
 
 
 def safe_next(target: str | None) -> str | None:
@@ -43,36 +30,55 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], deduct_when=failed)
-@limiter.limit(login_limit, key_func=account_key, methods=["POST"], deduct_when=failed)
 def login():
-    """Sign in with e-mail and password; failed attempts count against the per-account and per-address limits."""
+    """Sign in with e-mail and password; wrong passwords count against the limits in accounts/limits.py."""
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data) or url_for("accounts.dashboard"))
+    email, address = request.form.get("email", ""), get_remote_address()
+    if request.method == "POST":
+        refused = limits.refusal(email, address)  # before the password is looked at, so it cannot be guessed
+        if refused is not None:
+            return too_many_attempts(refused)
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("accounts.dashboard"))
+        limits.record_failure(email, address)
         form.password.errors = [_("Wrong e-mail or password, or the account is deactivated.")]
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
 
 
-@bp.errorhandler(RateLimitExceeded)
-def too_many_attempts(error: RateLimitExceeded):
-    """The sign-in form again, saying why it refuses for now (429)."""
+def too_many_attempts(refused: limits.Refusal):
+    """The sign-in form again, saying which limit refuses and for how long (429 with Retry-After)."""
     form = LoginForm(next=request.form.get("next", ""))
-    message = _("Too many sign-in attempts for this account or from this address. "
-                "Please wait a few minutes and try again (limit: %(limit)s).", limit=error.description)
-    return render_template("accounts/login.html", form=form, blocked=message), 429
+    minutes = max(1, math.ceil(refused.retry_after / 60))
+    messages = {
+        "account_address": _("Too many sign-in attempts for this account from this address. Please try again in "
+                             "%(minutes)d minutes.", minutes=minutes),
+        "address": _("Too many sign-in attempts from this address. Please try again in %(minutes)d minutes.",
+                     minutes=minutes),
+        "account": _("Too many sign-in attempts for this account, from this address and others. Please try "
+                     "again in %(minutes)d minutes.", minutes=minutes),
+    }
+    page = render_template("accounts/login.html", form=form, blocked=messages[refused.scope])
+    return page, 429, {"Retry-After": str(refused.retry_after)}
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with the CSRF token, so no other site can sign people out)."""
+    """Sign out everywhere (a POST with the CSRF token, so no other site can sign people out).
+
+    Sessions are signed cookies, so the server forgets one by changing the account's session token: every
+    copy of this session and of the remember-me cookie, and the account's sessions on other devices, end.
+    """
+    user = current_user._get_current_object() if current_user.is_authenticated else None
     logout_user()
-    flash(_("You are signed out."), "success")
+    if user is not None:
+        user.end_sessions()
+        db.session.commit()
+    flash(_("You are signed out, on this device and every other."), "success")
     return redirect("/")
 
 

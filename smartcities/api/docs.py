@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
 
 from smartcities.api.openapi import openapi_document
+from smartcities.api.serializers import absolute_url
 from smartcities.api.views import bp
 
 EXAMPLE_QUERY = ("country", "limit", "bbox")  # enough to show the shape of a query without overwhelming it
@@ -28,7 +29,7 @@ def schema_label(schema: dict[str, Any]) -> str:
 
 def curl_example(path: str, method: str, operation: dict[str, Any]) -> str:
     """A copy-and-paste curl command for an operation, filled in with its parameters' examples."""
-    url = request.host_url.rstrip("/") + path
+    url = absolute_url(path)
     query = []
     for param in operation.get("parameters", []):
         if "example" not in param:

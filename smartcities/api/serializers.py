@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
@@ -15,8 +15,8 @@ from smartcities.projects.models import FocusArea, Project
 
 
 def absolute_url(path: str) -> str:
-    """`path` on the host the client used (so links work behind any domain name)."""
-    return request.host_url.rstrip("/") + path
+    """`path` on PUBLIC_URL when it is set, else on the host the client used (TRUSTED_HOSTS says which may be)."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/") + path
 
 
 def iso_datetime(value: datetime | None) -> str | None:

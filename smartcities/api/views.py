@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -12,7 +12,7 @@ from smartcities.api import serializers as s
 from smartcities.api.http import json_response, register_http, versioned
 from smartcities.api.params import parse_list, project_page
 from smartcities.errors import NotFound
-from smartcities.extensions import csrf, db
+from smartcities.extensions import csrf, db, limiter
 from smartcities.geo.models import City, Country
 from smartcities.accounts.visibility import PUBLIC, organisations_visible_to
 from smartcities.organisations.models import Organisation
@@ -23,6 +23,9 @@ from smartcities.projects.queries import ProjectFilters, counts_by, get_project,
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 register_http(bp)
+# One budget per client address for the whole API, read on each request; API_RATE_LIMIT empty (the default)
+# leaves the open data unlimited.
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api")(bp)
 
 SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
 PLAN_ID = re.compile(r"^[A-Za-z0-9._-]{1,80}$")

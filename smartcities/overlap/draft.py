@@ -12,6 +12,11 @@ from smartcities.overlap.engine import Draft
 from smartcities.projects import validation as v
 from smartcities.projects.models import FocusArea
 
+# Bounds on what one check may ask the engine to analyse (a longer text would hold a worker for seconds).
+MAX_LENGTHS = {"title": 300, "summary": 2_000, "description": 10_000}
+MAX_PARTNERS = 50
+MAX_PARTNER_NAME = 200
+
 
 def known_focus_areas() -> dict[str, str]:
     """Lower-case name and slug -> canonical name."""
@@ -30,6 +35,19 @@ def _strings(value: Any, field: str, errors: dict[str, str]) -> list[str]:
     return [item.strip() for item in value if item.strip()]
 
 
+def _partners(value: Any, errors: dict[str, str]) -> list[str]:
+    """At most MAX_PARTNERS names of at most MAX_PARTNER_NAME characters; each long one named by position."""
+    if isinstance(value, list) and len(value) > MAX_PARTNERS:
+        errors["partners"] = f"must list at most {MAX_PARTNERS} partners"
+        return []
+    names = _strings(value, "partners", errors)
+    if isinstance(value, list) and "partners" not in errors:
+        for position, name in enumerate(value):
+            if len(name.strip()) > MAX_PARTNER_NAME:
+                errors[f"partners[{position}]"] = f"must be at most {MAX_PARTNER_NAME} characters"
+    return names
+
+
 def parse_draft(payload: Any) -> Draft:
     """Validate a JSON draft; raise ValidationError with every bad field."""
     if not isinstance(payload, dict):
@@ -38,13 +56,15 @@ def parse_draft(payload: Any) -> Draft:
     title = payload.get("title")
     if not isinstance(title, str) or not title.strip():
         errors["title"] = "is required"
-    elif len(title) > 300:
-        errors["title"] = "must be at most 300 characters"
+    elif len(title) > MAX_LENGTHS["title"]:
+        errors["title"] = f"must be at most {MAX_LENGTHS['title']:,} characters"
     texts = []
     for name in ("summary", "description"):
         value = payload.get(name)
         if value is not None and not isinstance(value, str):
             errors[name] = "must be text"
+        elif value and len(value) > MAX_LENGTHS[name]:
+            errors[name] = f"must be at most {MAX_LENGTHS[name]:,} characters"
         elif value:
             texts.append(value)
     city_value = payload.get("city")
@@ -82,7 +102,7 @@ def parse_draft(payload: Any) -> Draft:
                     errors[f"location.{key}"] = f"must be a number between -{limit} and {limit}"
             if not errors.keys() & {"location.lat", "location.lon"}:
                 lat, lon = float(location["lat"]), float(location["lon"])
-    partners = _strings(payload.get("partners"), "partners", errors)
+    partners = _partners(payload.get("partners"), errors)
     project_id = payload.get("project_id")
     if project_id is not None and (isinstance(project_id, bool) or not isinstance(project_id, int) or project_id < 1):
         errors["project_id"] = "must be the id of a registered project (a positive integer)"

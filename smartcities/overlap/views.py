@@ -1,7 +1,7 @@
 """`POST /api/v1/overlap-check`: the overlap check for partner systems and the project form."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
 from smartcities.errors import ValidationError
@@ -13,7 +13,7 @@ csrf.exempt(bp)  # changes nothing; a signed-in asker's cookie only widens what 
 
 
 @bp.post("/overlap-check")
-@limiter.limit("120 per minute")
+@limiter.limit(lambda: current_app.config["OVERLAP_RATE_LIMIT"])  # per client address; 429 with Retry-After
 def overlap_check():
     payload = request.get_json(silent=True)
     if payload is None:
