@@ -27,10 +27,6 @@ class Audience:
     city_id: int | None = None
     country_code: str | None = None
 
-    @property
-    def public_only(self) -> bool:
-        return not self.everything and self.city_id is None and self.country_code is None
-
 
 PUBLIC = Audience()
 
