@@ -98,3 +98,16 @@ def test_responses_are_gzipped_when_asked(client, make_project, path, mimetype):
     assert packed.headers["ETag"] != plain.headers["ETag"]  # another representation, another strong tag
     revalidated = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
     assert revalidated.status_code == 304
+
+
+def test_renaming_a_place_or_a_focus_area_moves_the_public_version(client):
+    from smartcities.geo.models import City, Country
+    from smartcities.projects.models import FocusArea
+    tags = [client.get("/api/v1/projects").headers["ETag"]]  # keyed by the public version
+    for model, key, column in ((City, "bangkok", "slug"), (Country, "TH", "code"), (FocusArea, "civic-and-social",
+                                                                                        "slug")):
+        row = db.session.scalars(db.select(model).where(getattr(model, column) == key)).one()
+        row.name = row.name + " (renamed)"
+        db.session.commit()
+        tags.append(client.get("/api/v1/projects").headers["ETag"])
+    assert len(set(tags)) == 4
