@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from smartcities.api import bp as api_bp
     from smartcities.feeds import bp as feeds_bp
     from smartcities.geo.views import bp as cities_bp
+    from smartcities.iati import bp as iati_bp
     from smartcities.ogc import bp as ogc_bp
     from smartcities.organisations.views import bp as organisations_bp
     from smartcities.overlap.views import bp as overlap_bp
@@ -75,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         web_bp, vendor_bp, cities_bp, organisations_bp, plans_bp,   # public pages
         accounts_bp, admin_bp, projects_bp, plan_admin_bp,          # the workspace
-        api_bp, overlap_bp, feeds_bp, ogc_bp,                       # open data
+        api_bp, overlap_bp, feeds_bp, ogc_bp, iati_bp,              # open data
     ):
         app.register_blueprint(blueprint)
 

@@ -152,6 +152,10 @@ def from_environment(instance_path: str) -> dict:
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "ascn-portal/0.1 (smartcities)"),
         "GEOCODER_TIMEOUT": float(os.environ.get("GEOCODER_TIMEOUT", "3")),
         "OVERLAP_RADIUS_KM": float(os.environ.get("OVERLAP_RADIUS_KM", "5")),
+        # IATI reporting organisation of the export; XX-ASCN is a placeholder, not a registered organisation id.
+        "IATI_REPORTING_ORG_REF": os.environ.get("IATI_REPORTING_ORG_REF", "").strip() or "XX-ASCN",
+        "IATI_REPORTING_ORG_NAME": (os.environ.get("IATI_REPORTING_ORG_NAME", "").strip()
+                                    or "ASEAN Smart Cities Network"),
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "th"),
         "COMPRESS_MIMETYPES": [

@@ -74,6 +74,15 @@ def _get(summary: str, schema: str, media: str = "application/json", params: lis
     return {"get": operation}
 
 
+def _xml(summary: str, params: list, found: bool = False) -> dict[str, Any]:
+    """A GET answering an IATI 2.03 iati-activities document (application/xml)."""
+    operation = _get(summary, "Problem", params=params, tag="Projects", found=found,
+                     description="Valid against the IATI 2.03 activity schema (iati-activities-schema.xsd); "
+                                 "iati-identifier is IATI_REPORTING_ORG_REF, a hyphen and the project id.")
+    operation["get"]["responses"]["200"]["content"] = {"application/xml": {"schema": {"type": "string"}}}
+    return operation
+
+
 def _paths() -> dict[str, Any]:
     path_slug = _param("slug", {"type": "string"}, "City slug.", "bangkok", "path")
     geojson, feed = "application/geo+json", "application/feed+json"
@@ -98,6 +107,9 @@ def _paths() -> dict[str, Any]:
                                   "content": {"text/csv": {"schema": {"type": "string"}}}},
                           "304": {"description": "Not modified"},
                           "400": {"description": "A bad parameter", "content": PROBLEM}}}},
+        "/api/v1/iati/activities.xml": _xml("Published projects as IATI 2.03 activities", FILTERS),
+        "/api/v1/projects/{id}/iati.xml": _xml("One published project as an IATI 2.03 activities file",
+                                               [project_id], found=True),
         "/api/v1/cities.geojson": _get("Cities as a GeoJSON FeatureCollection", "CityFeatureCollection",
                                        geojson, [COUNTRY]),
         "/api/v1/organisations": _get("Funding partners and stakeholders", "OrganisationList", tag="Partners"),
