@@ -10,3 +10,53 @@ def slugify(value: str) -> str:
     folded = unicodedata.normalize("NFKD", value.replace("Đ", "D").replace("đ", "d"))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+class FieldError(ValueError):
+    """A single field's value is wrong; the message says how.
+
+    `problem` is the message without the field's name (for errors keyed by field), `field` the name if given:
+    str() is "title must not contain …", `problem` "must not contain …".
+    """
+
+    def __init__(self, problem: str, field: str | None = None):
+        super().__init__(f"{field} {problem}" if field else problem)
+        self.problem, self.field = problem, field
+
+
+# Characters that can hide or reorder what a reader sees: the explicit bidi embeddings, overrides and isolates,
+# and the bidi marks (LRM, RLM, ALM). Zero-width joiners (U+200C, U+200D), which Khmer, Burmese and emoji need,
+# are not among them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def clean_text(value: str | None, field: str, max_length: int, multiline: bool = False) -> str:
+    """The one input-hygiene rule for free text: `value` stripped, or FieldError naming `field`.
+
+    Refused: NUL and the bidi controls; any other C0/C1 control character except tab, newline and carriage
+    return (and, unless `multiline`, newline and carriage return as well); more than `max_length` characters
+    once stripped (the column's size, so the database never sees a longer value). None is "". Nothing else
+    is changed: combining marks, joiners and emoji pass as they came.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FieldError("must be text", field)
+    allowed = "\t\n\r" if multiline else "\t"
+    for match in _CONTROL.finditer(value):
+        char = match.group()
+        if char in allowed:
+            continue
+        code = f"U+{ord(char):04X}"
+        if char == "\x00":
+            raise FieldError(f"must not contain a NUL character ({code})", field)
+        if char in BIDI_CONTROLS:
+            raise FieldError(f"must not contain {code}, a bidirectional control character", field)
+        if char in "\n\r":
+            raise FieldError("must be a single line (no line breaks)", field)
+        raise FieldError(f"must not contain the control character {code}", field)
+    value = value.strip()
+    if len(value) > max_length:
+        raise FieldError(f"must be at most {max_length:,} characters", field)
+    return value

@@ -16,6 +16,7 @@ from smartcities.projects.models import FocusArea
 MAX_LENGTHS = {"title": 300, "summary": 2_000, "description": 10_000}
 MAX_PARTNERS = 50
 MAX_PARTNER_NAME = 200
+MAX_NAME = 200  # a city or a focus area named in the draft (longer names are no known one)
 
 
 def known_focus_areas() -> dict[str, str]:
@@ -26,13 +27,23 @@ def known_focus_areas() -> dict[str, str]:
     return names
 
 
-def _strings(value: Any, field: str, errors: dict[str, str]) -> list[str]:
+def _text(value: Any, field: str, limit: int, errors: dict[str, str], multiline: bool = False) -> str | None:
+    """The shared input-hygiene rule (text.clean_text); None with `errors[field]` set when it refuses."""
+    try:
+        return v.clean_text(value, field, limit, multiline)
+    except v.FieldError as exc:
+        errors[field] = exc.problem
+        return None
+
+
+def _strings(value: Any, field: str, errors: dict[str, str], limit: int = MAX_NAME) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         errors[field] = "must be a list of strings"
         return []
-    return [item.strip() for item in value if item.strip()]
+    items = [_text(item, f"{field}[{position}]", limit, errors) for position, item in enumerate(value)]
+    return [item for item in items if item]
 
 
 def _partners(value: Any, errors: dict[str, str]) -> list[str]:
@@ -40,12 +51,7 @@ def _partners(value: Any, errors: dict[str, str]) -> list[str]:
     if isinstance(value, list) and len(value) > MAX_PARTNERS:
         errors["partners"] = f"must list at most {MAX_PARTNERS} partners"
         return []
-    names = _strings(value, "partners", errors)
-    if isinstance(value, list) and "partners" not in errors:
-        for position, name in enumerate(value):
-            if len(name.strip()) > MAX_PARTNER_NAME:
-                errors[f"partners[{position}]"] = f"must be at most {MAX_PARTNER_NAME} characters"
-    return names
+    return _strings(value, "partners", errors, MAX_PARTNER_NAME)
 
 
 def parse_draft(payload: Any) -> Draft:
@@ -56,20 +62,18 @@ def parse_draft(payload: Any) -> Draft:
     title = payload.get("title")
     if not isinstance(title, str) or not title.strip():
         errors["title"] = "is required"
-    elif len(title) > MAX_LENGTHS["title"]:
-        errors["title"] = f"must be at most {MAX_LENGTHS['title']:,} characters"
+    else:
+        title = _text(title, "title", MAX_LENGTHS["title"], errors)
     texts = []
     for name in ("summary", "description"):
-        value = payload.get(name)
-        if value is not None and not isinstance(value, str):
-            errors[name] = "must be text"
-        elif value and len(value) > MAX_LENGTHS[name]:
-            errors[name] = f"must be at most {MAX_LENGTHS[name]:,} characters"
-        elif value:
+        value = _text(payload.get(name), name, MAX_LENGTHS[name], errors, multiline=True)
+        if value:
             texts.append(value)
     city_value = payload.get("city")
-    city = find_city(city_value) if isinstance(city_value, str) else None
-    if city is None:
+    city = None
+    if isinstance(city_value, str) and _text(city_value, "city", MAX_NAME, errors) is not None:
+        city = find_city(city_value)
+    if city is None and "city" not in errors:
         errors["city"] = f"unknown city {city_value!r}; give a city slug or name" if city_value else "is required"
     areas = known_focus_areas()
     focus = _strings(payload.get("focus_areas"), "focus_areas", errors)
@@ -82,9 +86,9 @@ def parse_draft(payload: Any) -> Draft:
             raw = payload.get(name)
             if raw is not None and not isinstance(raw, str):
                 raise v.FieldError("must be a date in the form YYYY-MM-DD")
-            dates[name] = v.parse_date(raw)
+            dates[name] = v.parse_date(v.clean_text(raw, name, 40))
         except v.FieldError as exc:
-            errors[name] = str(exc)
+            errors[name] = exc.problem
     if "start_date" not in errors and "end_date" not in errors:
         try:
             v.check_dates(dates.get("start_date"), dates.get("end_date"))
@@ -108,7 +112,7 @@ def parse_draft(payload: Any) -> Draft:
         errors["project_id"] = "must be the id of a registered project (a positive integer)"
     if errors:
         raise ValidationError(errors)
-    return Draft(title=title.strip(), text=" ".join(texts), city=city.slug, country=city.country_code,
+    return Draft(title=title, text=" ".join(texts), city=city.slug, country=city.country_code,
                  focus_areas=frozenset(areas[name.lower()] for name in focus),
                  start=dates.get("start_date"), end=dates.get("end_date"), lat=lat, lon=lon,
                  partners=frozenset(partners), project_id=project_id)

@@ -5,8 +5,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from smartcities.plans.plan_file import FIRST_YEAR, LAST_YEAR, MAX_TEXT, PLAN_ID, PLAN_ID_RULE
+from smartcities.projects.forms import Clean
 
 BLANK_INITIATIVE_ROWS = 3
 
@@ -17,23 +20,26 @@ class CheckboxList(SelectMultipleField):
 
 
 class InitiativeForm(Form):
-    title = StringField(_l("Initiative"), validators=[Length(max=300)])
-    description = TextAreaField(_l("Description"))
+    title = StringField(_l("Initiative"), validators=[Clean(300)])
+    description = TextAreaField(_l("Description"), validators=[Clean(MAX_TEXT, multiline=True)])
     focus_areas = CheckboxList(_l("Focus areas (if different from the plan's)"), choices=[])
 
 
 class PlanForm(FlaskForm):
-    id = StringField(_l("Plan id"), validators=[InputRequired(), Length(max=80)],
+    # Clean first, so that a NUL or a line break is named as such, not as a plan id of the wrong form.
+    id = StringField(_l("Plan id"), validators=[InputRequired(), Clean(64), Regexp(rf"{PLAN_ID.pattern}\Z",
+                                                                                  message=PLAN_ID_RULE)],
                      description=_l("A stable reference, e.g. th-bangkok-2026; used by the Plan file."))
     country = SelectField(_l("Country"), choices=[])
     level = SelectField(_l("Level"), choices=[("national", _l("National plan")), ("city", _l("City action plan"))])
     city = SelectField(_l("City (city action plans)"), choices=[])
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=300)])
-    start_year = IntegerField(_l("First year"), validators=[InputRequired()])
-    end_year = IntegerField(_l("Last year (empty: open-ended)"), validators=[Optional()])
+    title = StringField(_l("Title"), validators=[InputRequired(), Clean(300)])
+    start_year = IntegerField(_l("First year"), validators=[InputRequired(), NumberRange(FIRST_YEAR, LAST_YEAR)])
+    end_year = IntegerField(_l("Last year (empty: open-ended)"),
+                            validators=[Optional(), NumberRange(FIRST_YEAR, LAST_YEAR)])
     focus_areas = CheckboxList(_l("Focus areas"), choices=[])
-    summary = TextAreaField(_l("Summary"))
-    source = TextAreaField(_l("Source"))
+    summary = TextAreaField(_l("Summary"), validators=[Clean(MAX_TEXT, multiline=True)])
+    source = TextAreaField(_l("Source"), validators=[Clean(MAX_TEXT, multiline=True)])
     initiatives = FieldList(FormField(InitiativeForm), min_entries=1)
 
     def filled_rows(self) -> list[int]:

@@ -10,7 +10,7 @@ from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms import ValidationError as WTFValidationError
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from smartcities.projects import validation as v
 from smartcities.projects.labels import ROLE_LABELS, STAGE_LABELS
@@ -26,6 +26,19 @@ class Parsed:
     def __call__(self, form, field) -> None:
         try:
             self.parser(field.data)
+        except v.FieldError as error:
+            raise WTFValidationError(str(error)) from None
+
+
+class Clean:
+    """A validator running the shared input-hygiene rule (text.clean_text) with the column's size."""
+
+    def __init__(self, max_length: int, multiline: bool = False):
+        self.max_length, self.multiline = max_length, multiline
+
+    def __call__(self, form, field) -> None:
+        try:
+            v.clean_text(field.data, str(field.label.text), self.max_length, self.multiline)
         except v.FieldError as error:
             raise WTFValidationError(str(error)) from None
 
@@ -48,7 +61,7 @@ class ListField(SelectMultipleField):
 class ParticipantForm(Form):
     """One partner or stakeholder row: an organisation (existing name or a new one), its IATI role, a commitment."""
 
-    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Clean(200)])  # Organisation.name
     # Rows a client leaves out arrive empty; validate_role checks the rows that name an organisation.
     role = SelectField(_l("Role"), choices=[("", "—")] + [(r, ROLE_LABELS[r]) for r in IATI_ROLES],
                        validate_choice=False)
@@ -62,11 +75,11 @@ class ParticipantForm(Form):
 
 class ProjectForm(FlaskForm):
     """The project form; partners come as rows (`participants-N-…`) and/or the `partners` text."""
-    title = StringField(_l("Title"), validators=[InputRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
+    title = StringField(_l("Title"), validators=[InputRequired(), Clean(200)])
+    summary = TextAreaField(_l("Summary"), validators=[Clean(2000, multiline=True)])
+    description = TextAreaField(_l("Description"), validators=[Clean(20000, multiline=True)])
     city = SelectField(_l("City"), choices=[], validators=[InputRequired()])
-    country = StringField(_l("Country"), validators=[Length(max=2)])
+    country = StringField(_l("Country"), validators=[Clean(2)])
     focus_areas = ListField(_l("Focus areas"), choices=[])
     stage = SelectField(_l("Stage"), choices=[(s, STAGE_LABELS[s]) for s in STAGES], default="concept")
     start_date = StringField(_l("Start date"), validators=[Parsed(v.parse_date)])
@@ -75,17 +88,18 @@ class ProjectForm(FlaskForm):
     currency = StringField(_l("Currency (ISO 4217, e.g. USD, THB)"), validators=[Parsed(v.parse_currency)])
     seeking_funding = BooleanField(_l("Seeking funding"))
     funding_sought = StringField(_l("Funding sought"), validators=[Parsed(v.parse_amount)])
-    address = StringField(_l("Address or place"), validators=[Length(max=300)])
+    address = StringField(_l("Address or place"), validators=[Clean(300)])
     latitude = StringField(_l("Latitude"), validators=[Parsed(_latitude)])
     longitude = StringField(_l("Longitude"), validators=[Parsed(_longitude)])
     participants = FieldList(FormField(ParticipantForm), min_entries=2)
-    partners = TextAreaField(_l("Partners as text: Name (role); Name (role)"), validators=[Length(max=4000)])
+    partners = TextAreaField(_l("Partners as text: Name (role); Name (role)"), validators=[Clean(4000, multiline=True)])
     version = HiddenField()
 
     def validate_partners(self, field) -> None:
         for spec in v.split_list(field.data):
             try:
-                v.parse_partner(spec)
+                name, _ = v.parse_partner(spec)
+                v.clean_text(name, str(_l("a partner's name")), 200)  # Organisation.name
             except v.FieldError as error:
                 raise WTFValidationError(str(error)) from None
 
@@ -126,7 +140,7 @@ class InterestForm(FlaskForm):
     """A partner's interest: an amount with its currency, and/or a message."""
     amount = StringField(_l("Amount"), validators=[Parsed(v.parse_amount)])
     currency = StringField(_l("Currency"), validators=[Parsed(v.parse_currency)])
-    message = TextAreaField(_l("Message"), validators=[Length(max=4000)])
+    message = TextAreaField(_l("Message"), validators=[Clean(4000, multiline=True)])
 
 
 def initial_values(project) -> dict[str, Any]:

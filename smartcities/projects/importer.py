@@ -46,6 +46,11 @@ MAX_PARTNERS = 50
 MAX_PARTNER_NAME = 200  # Organisation.name
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what the CSV export quotes (smartcities.api.exports.safe_cell)
 PROJECT_PAGE = re.compile(r"^/projects/(\d+)/?$")
+# The input-hygiene rule (text.clean_text) for every text a row may hold: (column's size, multi-line).
+TEXTS = {"title": (200, False), "summary": (2000, True), "city": (200, False), "country": (200, False),
+         "focus_areas": (2000, False), "stage": (200, False), "start_date": (200, False), "end_date": (200, False),
+         "budget": (200, False), "currency": (200, False), "latitude": (200, False), "longitude": (200, False),
+         "partners": (20_000, False), "id": (200, False), "url": (2000, False)}
 # Which project attributes each contract column sets; an update sets only those of the columns the row has.
 SETS = {"title": ("title",), "summary": ("summary",), "stage": ("stage",), "start_date": ("start_date",),
         "end_date": ("end_date",), "budget": ("budget_amount",), "currency": ("currency",),
@@ -104,15 +109,30 @@ def _geojson_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             data.get("features"), list):
         raise ValidationError("file", "a GeoJSON file must be a FeatureCollection")
     for number, feature in enumerate(data["features"], start=1):
-        props = dict(feature.get("properties") or {}) if isinstance(feature, dict) else {}
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        props = dict(properties) if isinstance(properties, dict) else {}
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
         if isinstance(geometry, dict) and geometry.get("type") == "Point":
-            coords = geometry.get("coordinates") or []
-            if len(coords) >= 2:
+            coords = geometry.get("coordinates")
+            problem = _point_problem(coords)
+            if problem:
+                props["geometry"] = problem
+            else:
                 props["longitude"], props["latitude"] = coords[0], coords[1]
         elif geometry is not None:
-            props["geometry"] = "__invalid__"
+            props["geometry"] = "must be a Point"
         yield number, props
+
+
+def _point_problem(coords: Any) -> str | None:
+    """What is wrong with a Point's coordinates, or None for [longitude, latitude(, altitude)] in range."""
+    if not isinstance(coords, list) or not 2 <= len(coords) <= 3 or not all(
+            isinstance(c, (int, float)) and not isinstance(c, bool) and c == c for c in coords):
+        return f"coordinates must be [longitude, latitude] numbers, not {json.dumps(coords)[:40]}"
+    if not -180 <= coords[0] <= 180 or not -90 <= coords[1] <= 90:
+        return (f"coordinates {json.dumps(coords)[:40]} are out of range: longitude is -180 to 180, "
+                "latitude -90 to 90")
+    return None
 
 
 def _blank(value: Any) -> bool:
@@ -162,7 +182,8 @@ def partner_list(value: Any, errors: dict[str, str]) -> list[tuple[str, str]]:
     for item in items:
         try:
             if isinstance(item, dict):
-                name, role = str(item.get("name") or "").strip(), str(item.get("role") or "").strip().lower()
+                name = v.clean_text(str(item.get("name") or ""), "a partner's name", 4000)
+                role = str(item.get("role") or "").strip().lower()
                 if role not in IATI_ROLES:
                     raise v.FieldError(f"{item.get('role')!r} is not a role; use one of: {', '.join(IATI_ROLES)}")
             elif _blank(item):
@@ -201,6 +222,15 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
             errors[name] = str(exc)
             return None
 
+    for name, (limit, multiline) in TEXTS.items():
+        if isinstance(raw.get(name), str):
+            try:
+                raw[name] = v.clean_text(raw[name], name, limit, multiline)
+            except v.FieldError as exc:
+                errors[name] = exc.problem
+                raw[name] = None if name in ("id", "url") else ""
+    if errors:  # a row with a NUL, a bidi control or an over-long text: checking it further says nothing more
+        return None, errors
     current = _check_target(target_id(raw, errors), number, ctx, errors)
 
     def after(column: str, value: Any, attribute: str | None = None) -> Any:
@@ -221,8 +251,8 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
     elif current is not None and current.city_id != city.id:
         home = db.session.get(City, current.city_id)
         errors["city"] = f"project {current.id} is in {home.name}, not {city.name}; an import does not move a project"
-    if raw.get("geometry") == "__invalid__":
-        errors["geometry"] = "must be a Point"
+    if raw.get("geometry"):
+        errors["geometry"] = str(raw["geometry"])
     areas = []
     for name in v.split_list(raw.get("focus_areas")):
         if name.lower() not in ctx.areas:

@@ -8,22 +8,23 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import list_currencies
 
 from smartcities.projects.models import IATI_ROLES, STAGES
+from smartcities.text import FieldError, clean_text  # noqa: F401 (the shared rule, re-exported for every caller)
 
 CURRENCIES = frozenset(list_currencies())
 _PARTNER = re.compile(r"^(?P<name>.+?)\s*\((?P<role>[A-Za-z]+)\)\s*$")
-
-
-class FieldError(ValueError):
-    """A single field's value is wrong; the message says how."""
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)  # the dates a project (or a plan's period) may name
 
 
 def parse_date(value: str | None) -> date | None:
     if value is None or not str(value).strip():
         return None
     try:
-        return date.fromisoformat(str(value).strip())
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
         raise FieldError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise FieldError(f"{day.isoformat()} is not between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+    return day
 
 
 def parse_amount(value: str | None) -> Decimal | None:
@@ -71,7 +72,8 @@ def parse_partner(spec: str) -> tuple[str, str]:
     match = _PARTNER.match(spec.strip())
     if not match or match["role"].lower() not in IATI_ROLES:
         raise FieldError(f"{spec.strip()!r} must be 'Name (role)' with role one of: {', '.join(IATI_ROLES)}")
-    return match["name"].strip(), match["role"].lower()
+    name = clean_text(match["name"], "a partner's name", 4000)  # callers hold it to Organisation.name's size
+    return name, match["role"].lower()
 
 
 def split_list(value: str | list | None) -> list[str]:
