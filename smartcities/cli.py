@@ -10,6 +10,8 @@ import click
 
 from smartcities.accounts import services as accounts
 from smartcities.accounts.models import ROLES
+from smartcities.backup import BACKUP_COMMANDS
+from smartcities.audit import services as audit
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.organisations.models import Organisation
@@ -103,7 +105,11 @@ def projects_import(file: str) -> None:
     def progress(rows):
         with click.progressbar(rows, label="Checking rows", file=sys.stderr, show_pos=True) as bar:
             yield from bar
+    from smartcities.audit import services as audit  # imported here: this command's one use of it
     tally = import_projects(Path(file), progress=progress)
+    if tally["created"] or tally["updated"]:  # one event for the run; each project has its own as well
+        audit.record(audit.SYSTEM, "imported", None, {"file": [None, Path(file).name], "kind": [None, "projects"],
+                                                      **{name: [None, count] for name, count in tally.items()}})
     click.echo(f"imported {sum(tally.values())} projects: {tally['created']} created, {tally['updated']} updated, "
                f"{tally['unchanged']} unchanged")
 
@@ -130,8 +136,8 @@ def _password(from_stdin: bool) -> str:
 @transactional
 def users_create(email, role, city, country, organisation, display_name, password_stdin) -> None:
     """Create an account."""
-    user = accounts.create_user(email, role, _password(password_stdin), display_name=display_name, city=city,
-                                country=country, organisation=organisation)
+    user = accounts.create_account(None, email, role, _password(password_stdin), display_name=display_name,
+                                   city=city, country=country, organisation=organisation)
     click.echo(f"created {user.email} ({user.role})")
 
 
@@ -194,4 +200,5 @@ def overlap_evaluate(plans_file: str, cases_file: str) -> None:
         click.echo(f"  miss {miss['id']}: expected {sorted(miss['expected'])}, flagged {sorted(miss['got'])}")
 
 
-COMMANDS = (seed_command, plans_group, projects_group, users_group, organisations_group, overlap_group)
+COMMANDS = (seed_command, plans_group, projects_group, users_group, organisations_group, overlap_group,
+            *BACKUP_COMMANDS)

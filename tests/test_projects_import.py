@@ -163,7 +163,7 @@ def test_each_imported_project_has_a_created_event_like_a_registered_one(runner,
     before = counts()
     result = runner.invoke(args=["projects", "import", write_csv(tmp_path / "p.csv", [GOOD])])
     assert result.exit_code == 0, result.output
-    assert counts()["audit_events"] == before["audit_events"] + 1
+    assert counts()["audit_events"] == before["audit_events"] + 2  # the project's creation, and the import's
     project = db.session.scalar(select(Project).where(Project.title == GOOD["title"]))
     [event] = events(project.id)
     assert (event.action, event.user_id) == ("created", None)
@@ -252,7 +252,7 @@ def test_reimporting_the_csv_export_updates_the_projects_instead_of_duplicating_
     assert "imported 3 projects: 1 created, 1 updated, 1 unchanged" in result.output
     after = counts()
     assert after["projects"] == before["projects"] + 1
-    assert after["audit_events"] == before["audit_events"] + 2  # the update, and the new project's creation
+    assert after["audit_events"] == before["audit_events"] + 3  # the update, the new project's creation, the import
     project = fresh(canal_id)
     assert (project.title, project.budget_amount, project.currency, project.summary, project.status,
             project.version) == ("Canal water-level sensors", Decimal("2500.00"), "THB", "Water levels.",

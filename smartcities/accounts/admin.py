@@ -1,16 +1,20 @@
 """Admin pages for accounts (there is no self-registration): list, create, deactivate."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import math
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from smartcities.accounts import services as accounts
 from smartcities.accounts.forms import UserForm, attach_errors
 from smartcities.accounts.models import User
 from smartcities.accounts.permissions import require
+from smartcities.audit import services as audit
 from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
@@ -69,3 +73,51 @@ def deactivate(user_id: int):
     db.session.commit()
     flash(_("Account %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for("admin.users"))
+
+
+AUDIT_PAGE = 50
+
+
+def _day(name: str, errors: dict[str, str]) -> date | None:
+    """The ISO date in query parameter `name`, None when absent; a wrong one adds a message to `errors`."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[name] = _("%(value)s is not a date: write it as YYYY-MM-DD, e.g. 2025-03-31.", value=value[:40])
+        return None
+
+
+@bp.get("/audit")
+def audit_log():
+    """Every audit event, newest first, 50 a page; filtered by actor, action, entity type and dates (UTC)."""
+    errors: dict[str, str] = {}
+    start, end = _day("from", errors), _day("to", errors)
+    if start and end and end < start:
+        errors["to"] = _("The end date is before the start date.")
+    filters = {name: request.args.get(name, "").strip()[:320] for name in ("actor", "action", "entity")}
+    security = request.args.get("security") == "1"
+    if errors:
+        return render_template("admin/audit.html", events=[], errors=errors, filters=filters, security=security,
+                               page=1, pages=1, total=0, args={}), 400
+    page_text = request.args.get("page", "1")
+    if not page_text.isdigit() or int(page_text) < 1:
+        abort(404)
+    page = int(page_text)
+    utc = timezone.utc
+    query = audit.search(actor=filters["actor"], action=filters["action"], kind=filters["entity"],
+                         since=datetime.combine(start, time.min, utc) if start else None,
+                         before=datetime.combine(end + timedelta(days=1), time.min, utc)
+                         if end and end < date.max else None,
+                         security=security)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, math.ceil(total / AUDIT_PAGE))
+    if page > pages:
+        abort(404)
+    events = list(db.session.scalars(query.limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)))
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return render_template("admin/audit.html", events=events, errors={}, filters=filters, security=security,
+                           page=page, pages=pages, total=total, args=args, security_actions=audit.SECURITY_ACTIONS,
+                           start=start, end=end)

@@ -42,6 +42,8 @@ def login():
             return too_many_attempts(refused)
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
+        accounts.record_sign_in(form.email.data, user, address)
+        db.session.commit()
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("accounts.dashboard"))
@@ -77,6 +79,7 @@ def logout():
     logout_user()
     if user is not None:
         user.end_sessions()
+        accounts.record_sign_out(user, get_remote_address())
         db.session.commit()
     flash(_("You are signed out, on this device and every other."), "success")
     return redirect("/")

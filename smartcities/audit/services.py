@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from smartcities.audit.models import AuditEvent
@@ -40,15 +40,32 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
+#: What an event is filed under when no single row is its subject, e.g. a bulk import: ("system", 0).
+SYSTEM = ("system", 0)
+
+#: The actions of the security log: signing in and out, and changes to who may sign in with what rights.
+SECURITY_ACTIONS = frozenset({"signed_in", "sign_in_failed", "signed_out", "password_set", "password_changed",
+                              "role_changed", "deactivated"})
+
+
 def entity_type(entity: Any) -> str:
-    """'project' for a Project, 'overlap_flag' for an OverlapFlag: the name events are filed under."""
+    """'project' for a Project, 'overlap_flag' for an OverlapFlag: the name events are filed under.
+
+    A (kind, id) pair names the subject directly: `SYSTEM`, or ("session", user_id) for sign-ins.
+    """
+    if isinstance(entity, tuple):
+        return entity[0]
     target = getattr(entity, "_get_current_object", lambda: entity)()  # current_user is a LocalProxy
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(target).__name__).lower()
 
 
 def record(entity: Any, action: str, user: Any, changes: dict[str, list[Any]] | None = None) -> AuditEvent:
-    """Add one AuditEvent for `entity` (flushed, so it has an id); `user` may be None for the system."""
-    event = AuditEvent(entity_type=entity_type(entity), entity_id=entity.id, action=action,
+    """Add one AuditEvent for `entity` (flushed, so it has an id); `user` may be None for the system.
+
+    `entity` is a model instance or a (kind, id) pair such as `SYSTEM` (id 0: no single row).
+    """
+    entity_id = entity[1] if isinstance(entity, tuple) else entity.id
+    event = AuditEvent(entity_type=entity_type(entity), entity_id=entity_id, action=action,
                        user_id=getattr(user, "id", None), changes=changes or {})
     db.session.add(event)
     db.session.flush()
@@ -85,3 +102,29 @@ def merge(events: Iterable[AuditEvent]) -> dict[str, list[Any]]:
         for name, (old, new) in (event.changes or {}).items():
             merged[name] = [merged[name][0] if name in merged else old, new]
     return {name: pair for name, pair in merged.items() if pair[0] != pair[1]}
+
+
+def search(*, actor: str | None = None, action: str | None = None, kind: str | None = None,
+           since: datetime | None = None, before: datetime | None = None, security: bool = False):
+    """A query of events, newest first: by actor (a user id, or an e-mail in any case), action, entity type,
+    created at or after `since` and before `before`, only the security log when `security`."""
+    from smartcities.accounts.models import User  # accounts imports this module
+
+    query = select(AuditEvent).options(selectinload(AuditEvent.user))
+    if actor:
+        actor = actor.strip()
+        if actor.isdigit():  # an id past the column's range is no one's
+            query = query.where(AuditEvent.user_id == int(actor) if int(actor) < 2**31 else false())
+        else:
+            query = query.join(User, AuditEvent.user_id == User.id).where(User.email == actor.lower())
+    if action:
+        query = query.where(AuditEvent.action == action.strip())
+    if kind:
+        query = query.where(AuditEvent.entity_type == kind.strip())
+    if since is not None:
+        query = query.where(AuditEvent.created_at >= since)
+    if before is not None:
+        query = query.where(AuditEvent.created_at < before)
+    if security:
+        query = query.where(AuditEvent.action.in_(sorted(SECURITY_ACTIONS)))
+    return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())

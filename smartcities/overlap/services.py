@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from smartcities.accounts.models import User
 from smartcities.accounts.visibility import audience_of, may_see_project
+from smartcities.audit import services as audit
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
@@ -81,6 +82,8 @@ def refresh_flags(project: Project, draft: Draft | None = None) -> list[OverlapF
         flag.reasons = list(found.reasons)
     for key, flag in existing.items():
         if key not in seen and flag.status == "open":
+            audit.record(flag, "auto_removed", None, audit.diff(
+                {"project_id": flag.project_id, "kind": flag.kind, "subject": flag.subject, "status": "open"}, {}))
             db.session.delete(flag)
     db.session.flush()
     return list(db.session.scalars(select(OverlapFlag).where(OverlapFlag.project_id == project.id)
