@@ -75,6 +75,7 @@ def examples(make_project):
     adb = partner(project, ADB, "funding", "250", "USD")
     make_project("Bus app", city="hanoi", focus_areas=("Built Infrastructure", "Civic and Social"))
     return {("/api/v1/projects/{id}", "id"): project.id, ("/api/v1/organisations/{id}", "id"): adb.id,
+            ("/api/v1/projects/{id}/iati.xml", "id"): project.id,
             ("/ogc/collections/{collectionId}/items/{featureId}", "featureId"): project.id}
 
 
