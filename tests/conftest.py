@@ -8,6 +8,7 @@ request committed, never what a request merely flushed.
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import threading
 import tempfile
@@ -142,6 +143,21 @@ def _isolated(request):
     restore_seed(app)
     db.session.remove()
     ctx.pop()
+
+
+@pytest.fixture
+def keep_logging():
+    """migrations/env.py runs logging.fileConfig on every command; put back the loggers the suite had."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    disabled = {name: logger.disabled for name, logger in logging.Logger.manager.loggerDict.items()
+                if isinstance(logger, logging.Logger)}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = disabled.get(name, False)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ beside the TEST_DATABASE_URL PostgreSQL database, dropped afterwards), never the
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import shutil
 import sqlite3
@@ -32,19 +31,7 @@ from smartcities.reference import seed
 IS_POSTGRES = make_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://").get_backend_name() == "postgresql"
 
 
-@pytest.fixture(autouse=True)
-def keep_logging():
-    """migrations/env.py runs logging.fileConfig on every upgrade; put back the loggers the suite had."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    disabled = {name: logger.disabled for name, logger in logging.Logger.manager.loggerDict.items()
-                if isinstance(logger, logging.Logger)}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, logger in logging.Logger.manager.loggerDict.items():
-        if isinstance(logger, logging.Logger):
-            logger.disabled = disabled.get(name, False)
+pytestmark = pytest.mark.usefixtures("keep_logging")  # migrations/env.py reconfigures logging
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ run on data) or changes existing rows on purpose (declare it in CHANGES and chec
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
 import tempfile
@@ -36,19 +35,7 @@ IGNORED = {"alembic_version"}
 NOW = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
 
 
-@pytest.fixture(autouse=True)
-def keep_logging():
-    """migrations/env.py runs logging.fileConfig on every command; put back the loggers the suite had."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    disabled = {name: logger.disabled for name, logger in logging.Logger.manager.loggerDict.items()
-                if isinstance(logger, logging.Logger)}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, logger in logging.Logger.manager.loggerDict.items():
-        if isinstance(logger, logging.Logger):
-            logger.disabled = disabled.get(name, False)
+pytestmark = pytest.mark.usefixtures("keep_logging")  # migrations/env.py reconfigures logging
 
 
 @pytest.fixture
