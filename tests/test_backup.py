@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import throwaway_postgres
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, inspect, select, table, text, update
+from sqlalchemy import delete, inspect, select, table, text, update
 from sqlalchemy.engine import make_url
 
 from smartcities import backup, create_app
@@ -47,16 +48,8 @@ def scratch_url(workdir):
     if not IS_POSTGRES:
         yield f"sqlite:///{workdir / 'live.db'}"
         return
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{url.database}_backup"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres(os.environ["TEST_DATABASE_URL"], "backup") as url:
+        yield url
 
 
 @pytest.fixture

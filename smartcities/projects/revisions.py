@@ -94,7 +94,7 @@ def save_edit(project: Project, clean: dict[str, Any], user, loaded_version: int
     data = _to_json(values)
     revision = project.open_revision
     if revision is None:  # not linked to the project until it is kept, so nothing is written by accident
-        revision = ProjectRevision(project_id=project.id, created_by_id=user.id, values=data)
+        revision = ProjectRevision(project_id=project.id, values=data)
     if revision.id is not None and revision.values == data and revision.status == "pending":
         return services.Saved(project, notice)
     revision.values, revision.status, revision.review_comment = data, "pending", None
