@@ -290,14 +290,31 @@ def check_session_tokens(before: dict, after: dict) -> None:
     assert column["nullable"] is False
 
 
+def seed_more_initiatives(conn: Connection) -> None:
+    """Initiatives stored out of id order, so the key step must number them by position, per plan."""
+    seed_project_revisions(conn)
+    put(conn, "plan_initiatives",
+        {"id": 2, "plan_id": 1, "position": 1, "title": "Digital ID", "description": ""},
+        {"id": 3, "plan_id": 1, "position": 0, "title": "5G everywhere", "description": ""})
+
+
+def check_initiative_keys(before: dict, after: dict) -> None:
+    """Each plan's initiatives are keyed i1, i2, … in their order; plans and flags start at version 1."""
+    keys = {row["id"]: (row["plan_id"], row["key"]) for row in after["plan_initiatives"]["rows"]}
+    assert keys == {1: (2, "i1"), 2: (1, "i2"), 3: (1, "i1")}, keys
+    assert {row["version"] for row in after["national_plans"]["rows"]} == {1}
+    assert {row["version"] for row in after["overlap_flags"]["rows"]} <= {1}
+
+
 SEED_AT: dict[str, Callable[[Connection], None]] = {  # revision -> rows added once the database is at it
     "aea82ccc69a6": seed_initial_schema,
     "81567e49f04f": seed_session_tokens,
-    "3b7c1d2e9f10": seed_project_revisions,
+    "3b7c1d2e9f10": seed_more_initiatives,
 }
 CHECK_UPGRADE: dict[str, Callable[[dict, dict], None]] = {  # revision -> check of its data step
     "81567e49f04f": check_session_tokens,
     "3b7c1d2e9f10": check_confidential_organisations,
+    "5e0a9c4d7b21": check_initiative_keys,
 }
 CHANGES: dict[str, dict[str, set[str]]] = {}  # revision -> {table: columns its upgrade rewrites on purpose}
 

@@ -1,6 +1,8 @@
 """Plan management in the web UI: focal points keep their country's plans, admins all; same rules as the file."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from smartcities.audit.models import AuditEvent
@@ -9,9 +11,15 @@ from smartcities.plans.models import NationalPlan
 from support import csrf_token
 
 
+def loaded_version(client, path) -> str:
+    """The version an edit form carries (empty on a new plan's form), as a browser would post it back."""
+    found = re.search(r'name="version"[^>]*value="(\d*)"', client.get(path).get_data(as_text=True))
+    return found.group(1) if found else ""
+
+
 def form(client, path, **fields):
     data = {
-        "csrf_token": csrf_token(client, path), "id": "th-ev-charging-2026", "country": "TH",
+        "csrf_token": csrf_token(client, path), "version": loaded_version(client, path), "id": "th-ev-charging-2026", "country": "TH",
         "level": "national", "city": "", "title": "National EV charging plan", "start_year": "2026",
         "end_year": "", "focus_areas": ["Built Infrastructure"], "summary": "Chargers on highways.",
         "source": "Ministry of Energy", "initiatives-0-title": "Fast chargers every 100 km",
@@ -105,3 +113,51 @@ def test_plan_pages_link_to_management_for_those_who_may(client, auth, make_user
     assert "/plans/manage" in page and "/plans/th-bangkok-bma/edit" in page
     assert "/plans/vn-danang-6439-2018/edit" not in page
     assert "/plans/manage" in client.get("/dashboard").get_data(as_text=True)
+
+
+def hidden_ids(page: str) -> dict[str, str]:
+    """{form field name: value} of the initiative rows' hidden ids, as a browser would post them."""
+    return dict(re.findall(r'name="(initiatives-\d+-id)"[^>]*value="([^"]*)"', page))
+
+
+def test_a_stale_plan_form_is_refused_with_who_changed_it(client, auth, make_user):
+    make_user("focal_point", email="fp@th.example", country="TH", display_name="Somchai")
+    make_user("admin", email="admin@example.org", display_name="Ada Admin")
+    auth.login("fp@th.example")
+    assert form(client, "/plans/new").status_code == 302
+    edit = "/plans/th-ev-charging-2026/edit"
+    mine = {"csrf_token": csrf_token(client, edit), "version": loaded_version(client, edit)}
+
+    auth.logout()
+    auth.login("admin@example.org")  # another keeper saves first
+    assert form(client, edit, title="National EV charging plan (admin's edit)").status_code == 302
+
+    auth.logout()
+    auth.login("fp@th.example")
+    response = form(client, edit, title="National EV charging plan (my edit)", version=mine["version"])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and 'id="conflict"' in page
+    assert "Ada Admin" in page and "(admin&#39;s edit)" in page  # who, and what they changed
+    assert db.session.scalar(select(NationalPlan.title).where(NationalPlan.external_id == "th-ev-charging-2026")) \
+        == "National EV charging plan (admin's edit)"
+    assert form(client, edit, title="National EV charging plan (my edit)").status_code == 302  # on the new version
+
+
+def test_clearing_a_middle_initiative_row_removes_that_initiative_only(client, auth, make_user):
+    make_user("focal_point", email="fp@th.example", country="TH")
+    auth.login("fp@th.example")
+    three = {"initiatives-1-title": "Chargers at car parks", "initiatives-1-description": "",
+             "initiatives-2-title": "Battery swap stations", "initiatives-2-description": ""}
+    assert form(client, "/plans/new", **three).status_code == 302
+    plan = db.session.scalar(select(NationalPlan).where(NationalPlan.external_id == "th-ev-charging-2026"))
+    ids = {i.title: i.id for i in plan.initiatives}
+    edit = "/plans/th-ev-charging-2026/edit"
+    rows = hidden_ids(client.get(edit).get_data(as_text=True))
+    assert len(rows) >= 3 and len({v for v in rows.values() if v}) == 3  # three keyed rows, spare rows blank
+    response = form(client, edit, **rows, **{**three, "initiatives-1-title": ""})  # the middle row emptied
+    assert response.status_code == 302
+    db.session.expire_all()
+    plan = db.session.get(NationalPlan, plan.id)
+    assert [(i.title, i.id) for i in plan.initiatives] == [
+        ("Fast chargers every 100 km", ids["Fast chargers every 100 km"]),
+        ("Battery swap stations", ids["Battery swap stations"])]

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from smartcities.extensions import db
+from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan, PlanInitiative
 
 
@@ -16,9 +17,9 @@ def plan(**overrides):
         "title": "Chiang Mai smart water plan", "period": {"start": 2026, "end": None},
         "focus_areas": ["Quality Environment"], "summary": "Water quality sensors.", "source": "test",
         "initiatives": [
-            {"title": "River water quality sensors", "description": "Sensors on the Ping river.",
-             "focus_areas": ["Quality Environment"]},
-            {"title": "Leak detection", "description": "District metering.", "focus_areas": []},
+            {"id": "river-sensors", "title": "River water quality sensors",
+             "description": "Sensors on the Ping river.", "focus_areas": ["Quality Environment"]},
+            {"id": "leaks", "title": "Leak detection", "description": "District metering.", "focus_areas": []},
         ],
     }
     base.update(overrides)
@@ -44,7 +45,8 @@ def test_import_creates_then_updates_by_id(runner, tmp_path):
     assert counts() == (plans_before + 1, initiatives_before + 2)
 
     changed = plan(title="Chiang Mai smart water plan (revised)",
-                   initiatives=[{"title": "River water quality sensors", "description": "Now 40 sensors."}])
+                   initiatives=[{"id": "river-sensors", "title": "River water quality sensors",
+                                 "description": "Now 40 sensors."}])
     result = runner.invoke(args=["plans", "import", write(tmp_path, [changed])])
     assert result.exit_code == 0 and "1 updated" in result.output
     assert counts() == (plans_before + 1, initiatives_before + 1)
@@ -89,6 +91,9 @@ def test_export_to_stdout(runner):
     (plan(title=""), "plans[1].title"),
     (plan(initiatives=[{"description": "no title"}]), "plans[1].initiatives[0].title"),
     (plan(id="th-bangkok-bma", title="dup"), "plans[1].id"),
+    (plan(initiatives=[{"id": "a b", "title": "Spaces are not allowed"}]), "plans[1].initiatives[0].id"),
+    (plan(initiatives=[{"id": "x", "title": "One"}, {"id": "x", "title": "Two"}]), "plans[1].initiatives[1].id"),
+    (plan(initiatives=[{"id": 7, "title": "A number is not an id"}]), "plans[1].initiatives[0].id"),
 ])
 def test_bad_plan_files_change_nothing(runner, tmp_path, bad, field):
     good = plan(id="th-good-2026", title="A good plan")
@@ -109,3 +114,54 @@ def test_malformed_json_is_refused(runner, tmp_path):
     path.write_text('[]', encoding="utf-8")
     result = runner.invoke(args=["plans", "import", str(path)])
     assert result.exit_code == 1 and "plans:" in result.output
+
+
+def flag_on(initiative: PlanInitiative, make_project, status: str = "dismissed") -> OverlapFlag:
+    project = make_project(title=f"Project repeating {initiative.title}", city="chiang-mai")
+    flag = OverlapFlag(project_id=project.id, kind="plan", plan_id=initiative.plan_id, initiative_id=initiative.id,
+                       subject=initiative.title, score=0.9, severity="high", status=status,
+                       dismissal_reason="Reviewed: a different river.")
+    db.session.add(flag)
+    db.session.commit()
+    return flag
+
+
+def initiative(key: str) -> PlanInitiative:
+    return db.session.scalar(select(PlanInitiative).join(NationalPlan)
+                             .where(NationalPlan.external_id == "th-test-water-2026", PlanInitiative.key == key))
+
+
+def test_initiatives_are_updated_by_their_id_so_flags_keep_their_initiative(runner, tmp_path, make_project):
+    three = plan(initiatives=[{"id": "river-sensors", "title": "River water quality sensors"},
+                              {"id": "leaks", "title": "Leak detection"},
+                              {"id": "meters", "title": "Smart water meters"}])
+    assert runner.invoke(args=["plans", "import", write(tmp_path, [three])]).exit_code == 0
+    on_leaks, on_meters = flag_on(initiative("leaks"), make_project), flag_on(initiative("meters"), make_project)
+
+    # The middle one removed, the others reordered and renamed: each flag stays with its own initiative.
+    edited = plan(initiatives=[{"id": "meters", "title": "Smart water meters in every home"},
+                               {"id": "river-sensors", "title": "River sensors"}])
+    result = runner.invoke(args=["plans", "import", write(tmp_path, [edited])])
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.get(OverlapFlag, on_meters.id).initiative.title == "Smart water meters in every home"
+    assert [(i.key, i.title) for i in initiative("meters").plan.initiatives] == [
+        ("meters", "Smart water meters in every home"), ("river-sensors", "River sensors")]
+    kept = db.session.get(OverlapFlag, on_leaks.id)  # the removed initiative's flag keeps its history
+    assert kept.initiative_id is None and kept.subject == "Leak detection" and kept.status == "dismissed"
+    assert kept.plan.external_id == "th-test-water-2026" and kept.dismissal_reason.startswith("Reviewed")
+
+
+def test_a_file_without_initiative_ids_updates_by_title_and_numbers_the_new_ones(runner, tmp_path, make_project):
+    """A Plan file written before initiatives had ids still updates in place, never by position."""
+    first = plan(initiatives=[{"title": "River water quality sensors"}, {"title": "Leak detection"}])
+    assert runner.invoke(args=["plans", "import", write(tmp_path, [first])]).exit_code == 0
+    assert [i.key for i in initiative("i1").plan.initiatives] == ["i1", "i2"]
+    on_leaks = flag_on(initiative("i2"), make_project)
+    second = plan(initiatives=[{"title": "Leak detection", "description": "District metering."},
+                               {"title": "Flood pumps"}])
+    assert runner.invoke(args=["plans", "import", write(tmp_path, [second])]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(OverlapFlag, on_leaks.id).initiative.key == "i2"
+    assert [(i.key, i.title) for i in initiative("i2").plan.initiatives] == [("i2", "Leak detection"),
+                                                                              ("i3", "Flood pumps")]

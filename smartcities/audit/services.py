@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -102,6 +103,27 @@ def merge(events: Iterable[AuditEvent]) -> dict[str, list[Any]]:
         for name, (old, new) in (event.changes or {}).items():
             merged[name] = [merged[name][0] if name in merged else old, new]
     return {name: pair for name, pair in merged.items() if pair[0] != pair[1]}
+
+
+@dataclass
+class Conflict:
+    """Who changed a versioned row after a form was loaded, when, and what they changed."""
+
+    changed_by: str | None  # None: not known from the trail (e.g. a change made outside the portal's forms)
+    changed_at: datetime | None
+    changes: dict[str, list[Any]]
+
+
+def conflict(entity: Any, loaded_version: int) -> Conflict:
+    """What happened to a versioned row since `loaded_version`, from its trail (events that record "version")."""
+    events = [e for e in reversed(history(entity))
+              if (e.changes.get("version") or [None])[0] is not None and e.changes["version"][0] >= loaded_version]
+    changes = merge(events)
+    changes.pop("version", None)
+    last = events[-1] if events else None
+    author = last.user if last is not None else getattr(entity, "updated_by", None)
+    return Conflict(author.name if author is not None else None,
+                    last.created_at if last is not None else entity.updated_at, changes)
 
 
 def search(*, actor: str | None = None, action: str | None = None, kind: str | None = None,

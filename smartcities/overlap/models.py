@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartcities.database import Timestamped, sql_in
+from smartcities.database import Timestamped, Versioned, sql_in
 from smartcities.extensions import db
 
 if TYPE_CHECKING:
@@ -19,8 +19,12 @@ SEVERITIES = ("high", "medium", "low")
 FLAG_STATUSES = ("open", "acknowledged", "dismissed")
 
 
-class OverlapFlag(Timestamped, db.Model):
-    """Open until the official justifies it (acknowledged) or a reviewer dismisses it with a reason."""
+class OverlapFlag(Timestamped, Versioned, db.Model):
+    """Open until the official justifies it (acknowledged) or a reviewer dismisses it with a reason.
+
+    Versioned, so of two answers given at the same moment exactly one is saved (on SQLite too, which has no
+    row locks); on PostgreSQL the answer also locks the row before it reads the status.
+    """
 
     __tablename__ = "overlap_flags"
     __table_args__ = (

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -20,6 +21,7 @@ class CheckboxList(SelectMultipleField):
 
 
 class InitiativeForm(Form):
+    id = HiddenField()  # the initiative's stable key; empty in a new row
     title = StringField(_l("Initiative"), validators=[Clean(300)])
     description = TextAreaField(_l("Description"), validators=[Clean(MAX_TEXT, multiline=True)])
     focus_areas = CheckboxList(_l("Focus areas (if different from the plan's)"), choices=[])
@@ -41,6 +43,10 @@ class PlanForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Clean(MAX_TEXT, multiline=True)])
     source = TextAreaField(_l("Source"), validators=[Clean(MAX_TEXT, multiline=True)])
     initiatives = FieldList(FormField(InitiativeForm), min_entries=1)
+    version = HiddenField()  # the plan's version when the form was loaded: a stale save is refused
+
+    def loaded_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
     def filled_rows(self) -> list[int]:
         """Indexes of the initiative rows that hold something (blank rows are spare ones)."""
@@ -55,8 +61,8 @@ class PlanForm(FlaskForm):
             "city": self.city.data or None, "title": self.title.data,
             "period": {"start": self.start_year.data, "end": self.end_year.data},
             "focus_areas": self.focus_areas.data, "summary": self.summary.data, "source": self.source.data,
-            "initiatives": [{"title": row.form.title.data, "description": row.form.description.data,
-                             "focus_areas": row.form.focus_areas.data}
+            "initiatives": [{"id": row.form.id.data or None, "title": row.form.title.data,
+                             "description": row.form.description.data, "focus_areas": row.form.focus_areas.data}
                             for row in rows],
         }
 

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from smartcities.accounts.forms import attach_errors
 from smartcities.accounts.permissions import can, require
@@ -81,7 +82,7 @@ def _edit(plan: NationalPlan | None):
         if plan is not None:
             data = plan_to_dict(plan)
             form.process(data={**data, "start_year": plan.start_year, "end_year": plan.end_year,
-                               "city": data["city"] or ""})
+                               "city": data["city"] or "", "version": str(plan.version)})
         while len(form.initiatives) < (len(plan.initiatives) if plan else 0) + BLANK_INITIATIVE_ROWS:
             form.initiatives.append_entry()
     _choices(form)
@@ -93,16 +94,28 @@ def _edit(plan: NationalPlan | None):
         if plan is not None:
             entry["id"] = plan.external_id  # an edit never renames a plan: links and Plan files rely on its id
         rows = form.filled_rows()
-        before = plan_to_dict(plan) if plan else {}
+        before = snapshot(plan) if plan else {}
+        loaded = form.loaded_version()
         try:
+            if plan is not None and loaded != plan.version:
+                raise StaleDataError("the plan changed after the form was loaded")
             saved = save_plan(entry, plan)
-            audit.record(saved, "updated" if plan else "created", current_user,
-                         audit.diff(before, plan_to_dict(saved)))
+            audit.record(saved, "updated" if plan else "created", current_user, audit.diff(before, snapshot(saved)))
             db.session.commit()
             flash(_("Plan %(id)s saved.", id=saved.external_id), "success")
             return redirect(url_for("plans.index") + f"#plan-{saved.external_id}")
         except ValidationError as error:
             db.session.rollback()
             unplaced = attach_errors(form, {form_field_name(k, rows): v for k, v in error.errors.items()})
+        except StaleDataError:
+            db.session.rollback()  # the stale version stays in the form: saving again is refused again
+            plan = _plan(plan.external_id)
+            return render_template("plans/form.html", form=form, plan=plan, unplaced=[],
+                                   conflict=audit.conflict(plan, loaded or 0)), 409
     status = 400 if request.method == "POST" else 200
     return render_template("plans/form.html", form=form, plan=plan, unplaced=unplaced), status
+
+
+def snapshot(plan: NationalPlan) -> dict:
+    """What the trail records of a plan: its Plan-file entry and its version (for the conflict message)."""
+    return {**plan_to_dict(plan), "version": plan.version}

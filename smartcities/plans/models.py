@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartcities.database import Timestamped, sql_in
+from smartcities.database import Timestamped, Versioned, sql_in
 from smartcities.extensions import db
 from smartcities.projects.models import FocusArea
 
@@ -30,8 +30,9 @@ initiative_focus_areas = Table(
 )
 
 
-class NationalPlan(Timestamped, db.Model):
-    """A national plan or a city action plan that projects must not overlap."""
+class NationalPlan(Timestamped, Versioned, db.Model):
+    """A national plan or a city action plan that projects must not overlap; versioned like projects, so a
+    save made on a stale form is refused instead of silently overwriting another keeper's edit."""
 
     __tablename__ = "national_plans"
     __table_args__ = (
@@ -68,12 +69,18 @@ class NationalPlan(Timestamped, db.Model):
 
 
 class PlanInitiative(db.Model):
-    """One initiative of a plan; without focus areas of its own, the plan's apply."""
+    """One initiative of a plan; without focus areas of its own, the plan's apply.
+
+    `key` is its stable id within the plan (the Plan file's initiative "id"): edits and re-imports update the
+    initiative with that key, so stored overlap flags keep pointing at the initiative they were raised for.
+    """
 
     __tablename__ = "plan_initiatives"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("national_plans.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")

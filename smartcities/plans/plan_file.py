@@ -47,6 +47,21 @@ def _focus(names: Any, known: set[str], where: str, errors: dict[str, str]) -> l
     return [n for n in dict.fromkeys(names) if n in known]
 
 
+def _initiative_key(value: Any, key: str, seen: set[str], errors: dict[str, str]) -> str | None:
+    """An initiative's optional stable id: the plan-id form, unique within its plan; None when absent."""
+    if value is None or value == "":
+        return None
+    cleaned = _clean(value, key, 64, errors)
+    if cleaned is None:
+        return None
+    if not PLAN_ID.fullmatch(cleaned):
+        errors[key] = PLAN_ID_RULE
+    elif cleaned in seen:
+        errors[key] = f"duplicate initiative id {cleaned!r} in this plan"
+    seen.add(cleaned)
+    return cleaned
+
+
 def validate_plan(raw: Any, where: str, countries: set[str], find_city, known_areas: set[str],
                   errors: dict[str, str]) -> dict | None:
     """Check one plan; add `errors[field path] = message` and return the cleaned plan (or None)."""
@@ -98,14 +113,16 @@ def validate_plan(raw: Any, where: str, countries: set[str], find_city, known_ar
     if not isinstance(raw_initiatives, list):
         errors[f"{where}.initiatives"] = "must be a list"
         raw_initiatives = []
+    keys: set[str] = set()
     for i, item in enumerate(raw_initiatives):
         here = f"{where}.initiatives[{i}]"
         if not isinstance(item, dict):
             errors[here] = "must be an object"
             continue
+        key = _initiative_key(item.get("id"), f"{here}.id", keys, errors)
         item_title = _required(item.get("title"), f"{here}.title", 300, errors)
         description = _clean(item.get("description"), f"{here}.description", MAX_TEXT, errors, multiline=True)
-        initiatives.append({"title": item_title, "description": description,
+        initiatives.append({"id": key, "title": item_title, "description": description,
                             "focus_areas": _focus(item.get("focus_areas"), known_areas, f"{here}.focus_areas",
                                                   errors)})
     if len(errors) > before:

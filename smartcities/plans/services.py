@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import count
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from smartcities.database import utcnow
@@ -12,6 +13,7 @@ from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import Country
 from smartcities.geo.services import find_city
+from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.plans.plan_file import validate_plan, validate_plan_file
 from smartcities.projects.models import FocusArea
@@ -30,7 +32,8 @@ def plan_to_dict(plan: NationalPlan) -> dict[str, Any]:
         "summary": plan.summary,
         "source": plan.source,
         "initiatives": [
-            {"title": i.title, "description": i.description, "focus_areas": [fa.name for fa in i.focus_areas]}
+            {"id": i.key, "title": i.title, "description": i.description,
+             "focus_areas": [fa.name for fa in i.focus_areas]}
             for i in plan.initiatives
         ],
     }
@@ -60,17 +63,46 @@ def _apply(plan: NationalPlan, clean: dict[str, Any], areas: dict[str, FocusArea
     plan.summary = clean["summary"]
     plan.source = clean["source"]
     plan.focus_areas = _ordered(areas, clean["focus_areas"])
-    # Update initiatives in place by position so stored overlap flags keep pointing at them.
-    for position, item in enumerate(clean["initiatives"]):
-        if position < len(plan.initiatives):
-            initiative = plan.initiatives[position]
-        else:
-            initiative = PlanInitiative(position=position)
+    _apply_initiatives(plan, clean["initiatives"], areas)
+
+
+def _apply_initiatives(plan: NationalPlan, items: list[dict[str, Any]], areas: dict[str, FocusArea]) -> None:
+    """Update initiatives in place by their stable key, so stored overlap flags keep pointing at them.
+
+    An item without an id (a file written before initiatives had ids) takes the existing initiative of the
+    same title; an item matching nothing is a new initiative with the next free key (i1, i2, …). An existing
+    initiative that no item names is removed: its flags keep the plan and the initiative's title (`subject`).
+    """
+    existing = {initiative.key: initiative for initiative in plan.initiatives}
+    by_title = {initiative.title: initiative for initiative in reversed(plan.initiatives)}
+    claimed = {item["id"] for item in items if item.get("id")}
+    kept: list[PlanInitiative] = []
+    for position, item in enumerate(items):
+        initiative = existing.get(item["id"]) if item.get("id") else None
+        if initiative is None and not item.get("id"):
+            candidate = by_title.get(item["title"])
+            if candidate is not None and candidate.key not in claimed:
+                initiative = candidate
+        if initiative is None:
+            initiative = PlanInitiative(key=item.get("id") or _free_key(existing, claimed))
             plan.initiatives.append(initiative)
+        claimed.add(initiative.key)
+        existing[initiative.key] = initiative
+        initiative.position = position
         initiative.title = item["title"]
         initiative.description = item["description"]
         initiative.focus_areas = _ordered(areas, item["focus_areas"])
-    del plan.initiatives[len(clean["initiatives"]):]
+        kept.append(initiative)
+    removed = [initiative.id for initiative in plan.initiatives if initiative not in kept and initiative.id]
+    if removed:  # as ON DELETE SET NULL would, which SQLite does not enforce
+        db.session.execute(update(OverlapFlag).where(OverlapFlag.initiative_id.in_(removed))
+                           .values(initiative_id=None).execution_options(synchronize_session="fetch"))
+    plan.initiatives[:] = sorted(kept, key=lambda initiative: initiative.position)
+
+
+def _free_key(existing: dict[str, PlanInitiative], claimed: set[str]) -> str:
+    taken = set(existing) | claimed
+    return next(f"i{n}" for n in count(1) if f"i{n}" not in taken)
 
 
 def import_plans(data: Any) -> Counter:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -45,15 +44,6 @@ class StaleEdit(DomainError):
         super().__init__(_("This project was changed by someone else after you opened it."))
         self.project_id = project_id
         self.loaded_version = loaded_version
-
-
-@dataclass
-class Conflict:
-    """Who changed a project after a form was loaded, when, and what they changed."""
-
-    changed_by: str
-    changed_at: datetime | None
-    changes: dict[str, list[Any]]
 
 
 def get_visible(project_id: int, user) -> Project:
@@ -211,18 +201,6 @@ def update_project(project: Project, clean: dict[str, Any], user, loaded_version
         audit.record(project, "updated", user, audit.diff(before, snapshot(project)))
         overlap.refresh_flags(project)
     return Saved(project, notice)
-
-
-def conflict(project: Project, loaded_version: int) -> Conflict:
-    """What happened to the project since `loaded_version`, from its audit trail."""
-    events = [e for e in reversed(audit.history(project))
-              if (e.changes.get("version") or [None])[0] is not None and e.changes["version"][0] >= loaded_version]
-    changes = audit.merge(events)
-    changes.pop("version", None)
-    last = events[-1] if events else None
-    author = last.user if last is not None else project.updated_by
-    return Conflict(author.name if author is not None else _("someone"),
-                    last.created_at if last is not None else project.updated_at, changes)
 
 
 def flags_of(project: Project, user) -> list[OverlapFlag]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from smartcities.accounts.forms import attach_errors
 from smartcities.accounts.permissions import can, require
+from smartcities.audit import services as audit
 from smartcities.errors import ValidationError
 from smartcities.extensions import db, limiter
 from smartcities.geo.geocoding import geocode
@@ -95,7 +96,7 @@ def edit(project_id: int):
         except (services.StaleEdit, StaleDataError):
             db.session.rollback()  # the stale version stays in the form: saving again is refused again
             project = db.session.get(Project, project_id)
-            conflict = services.conflict(project, loaded or 0)
+            conflict = audit.conflict(project, loaded or 0)
             return _render_form(form, project, 409, conflict=conflict)
         else:
             db.session.commit()
@@ -199,6 +200,10 @@ def dismiss_flag(project_id: int, flag_id: int):
     except ValidationError as error:
         db.session.rollback()
         return _render_detail(project, 400, errors={f"reason-{flag_id}": error.errors["reason"]})
+    except StaleDataError:  # answered by someone else in the same instant: theirs stands
+        db.session.rollback()
+        flash(_("This flag was answered by someone else at the same moment; nothing was done."), "error")
+        return redirect(url_for("projects.detail", project_id=project_id) + "#flags")
     db.session.commit()
     flash(_("The flag is dismissed."), "success")
     return redirect(url_for("projects.detail", project_id=project.id) + "#flags")

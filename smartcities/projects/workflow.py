@@ -81,6 +81,7 @@ def submit(project: Project, user, justifications: dict[int, str]) -> None:
 def justify_flag(flag: OverlapFlag, user, justification: str) -> None:
     """The city's written answer to a flag; the flag counts as acknowledged from then on."""
     require(user, "justify_flag", flag)
+    db.session.refresh(flag, with_for_update=True)  # read the status under the row lock that the write needs
     before = {"status": flag.status, "justification": flag.justification}
     overlap.acknowledge_flag(flag, user, justification)
     db.session.flush()
@@ -91,6 +92,7 @@ def justify_flag(flag: OverlapFlag, user, justification: str) -> None:
 def dismiss_flag(flag: OverlapFlag, user, reason: str) -> None:
     """A reviewer's decision that a flag is not an overlap, with the reason."""
     require(user, "dismiss_flag", flag)
+    db.session.refresh(flag, with_for_update=True)
     before = {"status": flag.status, "dismissal_reason": flag.dismissal_reason}
     overlap.dismiss_flag(flag, user, reason)
     db.session.flush()
