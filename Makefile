@@ -5,20 +5,31 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install install-test browser nginx translations bench clean
+.PHONY: run test install install-test browser nginx translations bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Dependencies come from the lock files, every file checked against its hash, so every install is the same;
+# the package itself is installed on top without resolving anything. Re-install only when a lock changes.
+$(VENV)/.installed: pyproject.toml requirements/app.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/app.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements/test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed
+
+# After changing the dependencies in pyproject.toml: pin them again, with hashes, from PyPI.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --index-url https://pypi.org/simple \
+		--no-header -q -o requirements/app.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		--index-url https://pypi.org/simple --no-header -q -o requirements/test.lock
 
 install: $(VENV)/.installed translations
 
@@ -55,10 +66,14 @@ run: install
 	@echo "Serving the ASCN portal on http://127.0.0.1:$(PORT)"
 	$(BIN)/gunicorn --config python:smartcities.gunicorn_config --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - app:app
 
+# Lint (ruff) and a security scan that fails on any high-severity finding (bandit) come before the tests.
 test: install-test
+	$(BIN)/ruff check
+	$(BIN)/bandit --quiet --recursive smartcities --severity-level high
 	$(BIN)/pytest
 
 bench: install-test
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/overlap_bench.py
 
 clean:

@@ -105,7 +105,6 @@ def projects_import(file: str) -> None:
     def progress(rows):
         with click.progressbar(rows, label="Checking rows", file=sys.stderr, show_pos=True) as bar:
             yield from bar
-    from smartcities.audit import services as audit  # imported here: this command's one use of it
     tally = import_projects(Path(file), progress=progress)
     if tally["created"] or tally["updated"]:  # one event for the run; each project has its own as well
         audit.record(audit.SYSTEM, "imported", None, {"file": [None, Path(file).name], "kind": [None, "projects"],

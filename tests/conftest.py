@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 from smartcities import create_app
 from smartcities.extensions import db, limiter
 from smartcities.reference import seed
-from support import PASSWORD, AuthActions
+from support import PASSWORD, AuthActions, csrf_token
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -223,3 +223,28 @@ def make_project(app):
         db.session.commit()
         return project
     return factory
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "official": make_user("city_official", email="official@bkk.example", city="bangkok",
+                              display_name="Somchai"),
+        "colleague": make_user("city_official", email="colleague@bkk.example", city="bangkok",
+                               display_name="Malee"),
+        "focal": make_user("focal_point", email="focal@th.example", country="TH"),
+        "admin": make_user("admin", email="admin@example.org"),
+        "partner": make_user("partner", email="partner@adb.example", organisation="Asian Development Bank (ADB)"),
+        "other_partner": make_user("partner", email="partner@jica.example", organisation="Temasek Foundation"),
+    }
+
+
+@pytest.fixture
+def as_user(client, auth, people):
+    """as_user('focal') signs the client in as that person (signing out whoever was signed in)."""
+    def switch(name: str):
+        if client.get("/dashboard").status_code == 200:
+            auth.logout()
+        assert auth.login(people[name].email).status_code == 302
+        return csrf_token(client, "/dashboard")
+    return switch

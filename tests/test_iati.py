@@ -12,7 +12,7 @@ from lxml import etree
 from smartcities.extensions import db
 from smartcities.iati import export
 from smartcities.organisations.models import Organisation
-from smartcities.projects.models import Project, ProjectParticipation
+from smartcities.projects.models import ProjectParticipation
 from test_api import ADB, partner
 
 LIST = "/api/v1/iati/activities.xml"

@@ -12,7 +12,7 @@ from test_plan_management import form as post_plan_form
 from test_plans_cli import plan as plan_entry
 from test_plans_cli import write as write_plans
 from test_projects_import import GOOD, write_csv
-from test_workflow import as_user, form, people  # noqa: F401  (fixtures shared with the workflow tests)
+from test_workflow import form
 
 from smartcities.audit.models import AuditEvent
 from smartcities.extensions import db

@@ -159,7 +159,7 @@ def assert_data_kept(before: dict, after: dict, step: str, changed: dict[str, se
         common = [c for c in before[name]["columns"]
                   if c in after[name]["columns"] and c not in changed.get(name, set())]
 
-        def project(rows: list[dict]) -> list[dict]:
+        def project(rows: list[dict], common: list[str] = common) -> list[dict]:
             return sorted(({c: row[c] for c in common} for row in rows), key=lambda r: _key(sorted(r.items())))
         assert project(after[name]["rows"]) == project(before[name]["rows"]), f"{step} changed rows of {name}"
 

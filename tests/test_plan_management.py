@@ -19,7 +19,8 @@ def loaded_version(client, path) -> str:
 
 def form(client, path, **fields):
     data = {
-        "csrf_token": csrf_token(client, path), "version": loaded_version(client, path), "id": "th-ev-charging-2026", "country": "TH",
+        "csrf_token": csrf_token(client, path), "version": loaded_version(client, path),
+        "id": "th-ev-charging-2026", "country": "TH",
         "level": "national", "city": "", "title": "National EV charging plan", "start_year": "2026",
         "end_year": "", "focus_areas": ["Built Infrastructure"], "summary": "Chargers on highways.",
         "source": "Ministry of Energy", "initiatives-0-title": "Fast chargers every 100 km",

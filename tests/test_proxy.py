@@ -146,7 +146,8 @@ class Nginx:
         self.process: subprocess.Popen | None = None
 
     def command(self, *extra: str) -> list[str]:
-        return [NGINX, *extra, "-p", f"{self.prefix}/", "-c", str(self.prefix / "nginx.conf"), "-e", str(self.error_log)]
+        return [NGINX, *extra, "-p", f"{self.prefix}/", "-c", str(self.prefix / "nginx.conf"),
+                "-e", str(self.error_log)]
 
     def check(self) -> subprocess.CompletedProcess:
         return subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
@@ -156,7 +157,7 @@ class Nginx:
         self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for port in ports:
-                wait_until(lambda: accepts_connections(port), f"nginx listening on {port}", 15, self.process,
+                wait_until(lambda port=port: accepts_connections(port), f"nginx listening on {port}", 15, self.process,
                            self.error_log)
             yield self
         finally:

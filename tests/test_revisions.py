@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from test_workflow import as_user, form, people  # noqa: F401  (fixtures shared with the workflow tests)
+from test_workflow import form
 
 from smartcities.audit.models import AuditEvent
 from smartcities.extensions import db

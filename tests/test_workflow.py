@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from support import csrf_token
 from geopy.exc import GeocoderTimedOut, GeocoderUnavailable
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
@@ -21,31 +20,6 @@ from smartcities.projects.models import Project
 # The second initiative of Bangkok's plan th-bangkok-bma, nearly word for word: a sure high-severity flag.
 POLES = "Installation of about 5,000 smart poles with sensors for PM2.5, people/vehicle counting and road flooding"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture
-def people(make_user):
-    return {
-        "official": make_user("city_official", email="official@bkk.example", city="bangkok",
-                              display_name="Somchai"),
-        "colleague": make_user("city_official", email="colleague@bkk.example", city="bangkok",
-                               display_name="Malee"),
-        "focal": make_user("focal_point", email="focal@th.example", country="TH"),
-        "admin": make_user("admin", email="admin@example.org"),
-        "partner": make_user("partner", email="partner@adb.example", organisation="Asian Development Bank (ADB)"),
-        "other_partner": make_user("partner", email="partner@jica.example", organisation="Temasek Foundation"),
-    }
-
-
-@pytest.fixture
-def as_user(client, auth, people):
-    """as_user('focal') signs the client in as that person (signing out whoever was signed in)."""
-    def switch(name: str):
-        if client.get("/dashboard").status_code == 200:
-            auth.logout()
-        assert auth.login(people[name].email).status_code == 302
-        return csrf_token(client, "/dashboard")
-    return switch
 
 
 def form(token: str, **changes) -> dict:

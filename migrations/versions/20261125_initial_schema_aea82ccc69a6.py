@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: aea82ccc69a6
-Revises: 
+Revises:
 Create Date: 2026-11-25 18:24:26.772003
 
 """
