@@ -12,6 +12,7 @@ from test_plan_management import form as post_plan_form
 from test_plans_cli import plan as plan_entry
 from test_plans_cli import write as write_plans
 from test_projects_import import GOOD, write_csv
+from support import csrf_token
 from test_workflow import form
 
 from smartcities.audit.models import AuditEvent
@@ -316,3 +317,20 @@ def test_text_of_the_region_is_accepted_unchanged(client, as_user, runner, tmp_p
     db.session.rollback()
     plan = db.session.scalar(select(NationalPlan).where(NationalPlan.external_id == "th-ev-charging-2026"))
     assert (plan.title, plan.summary, plan.initiatives[0].title) == (text, summary, text)
+
+
+@pytest.mark.parametrize("char, message", BAD)
+def test_an_account_name_is_refused_in_the_admin_form_and_the_cli(client, auth, make_user, runner, char, message):
+    make_user("admin", email="admin@example.org")
+    auth.login("admin@example.org")
+    before = counts()
+    name = bad_value(char, 120)
+    response = client.post("/admin/users", data={
+        "email": "lan@example.org", "role": "focal_point", "country": "VN", "display_name": name,
+        "password": "a long enough secret", "csrf_token": csrf_token(client, "/admin/users")})
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), "display_name") == "Name " + message.format(limit=120)
+    result = runner.invoke(args=["users", "create", "--email", "lan@example.org", "--role", "focal_point", "--country", "VN",
+                                 "--name", name, "--password-stdin"], input="a long enough secret\n")
+    assert result.exit_code != 0 and "display_name" in result.output and message.format(limit=120) in result.output
+    assert counts() == before

@@ -121,6 +121,22 @@ def test_sign_in_success_failure_and_sign_out_are_recorded_with_the_address(clie
         "signed_out", user.id, {"address": [None, "203.0.113.7"]})
 
 
+def test_refused_sign_ins_are_recorded_once_per_limit_window(app, client, make_user, monkeypatch):
+    """The first attempt a sign-in limit refuses is in the log, with the limit; a flood of them adds nothing."""
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per 15 minutes")
+    user = make_user("partner", email="pat@example.org", organisation="Temasek Foundation")
+    for _ in range(3):
+        assert login(client, "pat@example.org", "wrong password!", address="198.51.100.9").status_code == 400
+    for _ in range(5):
+        assert login(client, "pat@example.org", address="198.51.100.9").status_code == 429
+    actions = [event.action for event in events(entity_type="session", entity_id=user.id)]
+    assert actions == ["sign_in_failed"] * 3 + ["sign_in_refused"]
+    refused = events(action="sign_in_refused")[0]
+    assert refused.changes == {"email": [None, "pat@example.org"], "address": [None, "198.51.100.9"],
+                               "limit": [None, "account_address"]}
+    assert login(client, "pat@example.org", address="203.0.113.7").status_code == 302  # elsewhere: let in
+
+
 def test_a_failure_for_an_unknown_email_stores_a_hash_and_creates_no_account(client):
     users = db.session.scalar(select(func.count(User.id)))
     assert login(client, "Guess@Example.org", "some password").status_code == 400

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, Field, HiddenField, PasswordField,
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from smartcities.accounts.models import ROLE_LABELS
+from smartcities.projects.forms import Clean
 
 
 class LoginForm(FlaskForm):
@@ -29,7 +30,7 @@ class UserForm(FlaskForm):
     """An admin creating an account; which of city / country / organisation is needed depends on the role."""
 
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[Length(max=120)])
+    display_name = StringField(_l("Name"), validators=[Clean(120)])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
     # The service checks these against the role and names what is missing or unknown.
     city = SelectField(_l("City (city officials)"), choices=[], validate_choice=False)

@@ -78,3 +78,13 @@ def record_failure(email: str, address: str) -> None:
     """Count a wrong password for this account from this address."""
     for item, keys in _counters(email, address).values():
         limiter.limiter.hit(item, *keys)
+
+
+
+def first_refusal(refused: Refusal, email: str, address: str) -> bool:
+    """True for the first refusal of its kind for this account and address within the refusing limit's window:
+    the security log records that one, so a flood of refused attempts does not flood the log as well."""
+    window = _counters(email, address)[refused.scope][0].get_expiry()
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or "ascn"
+    return limiter.limiter.hit(parse(f"1 per {window} second"), prefix, "login-refusal-logged", refused.scope,
+                               _account(email), address)

@@ -21,6 +21,7 @@ from smartcities.extensions import db
 from smartcities.geo.services import find_city, find_country
 from smartcities.organisations.models import Organisation
 from smartcities.organisations.services import find_organisation
+from smartcities.text import FieldError, clean_text
 
 MIN_PASSWORD = 10
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -52,7 +53,11 @@ def create_user(email: str, role: str, password: str, *, display_name: str = "",
         errors["role"] = f"must be one of: {', '.join(ROLES)}"
     if len(password or "") < MIN_PASSWORD:
         errors["password"] = f"must be at least {MIN_PASSWORD} characters long"
-    user = User(email=email, role=role, display_name=(display_name or "").strip()[:120])
+    try:
+        name = clean_text(display_name, "display_name", 120)
+    except FieldError as error:
+        errors["display_name"], name = error.problem, ""
+    user = User(email=email, role=role, display_name=name)
     _tie(user, role, city, country, organisation, errors)
     if errors:
         raise ValidationError(errors)
@@ -213,6 +218,14 @@ def record_sign_in(email: str, user: User | None, address: str | None) -> None:
     else:
         audit.record(("session", 0), "sign_in_failed", None,
                      {"email_hash": [None, _email_hash(email)], "address": [None, address]})
+
+
+def record_sign_in_refused(email: str, address: str | None, scope: str) -> None:
+    """Log that a sign-in limit started refusing attempts (filed as a failure is, with the limit's scope)."""
+    account = find_user(email)
+    who = {"email": [None, (email or "")[:320]]} if account is not None else {"email_hash": [None, _email_hash(email)]}
+    audit.record(("session", account.id if account is not None else 0), "sign_in_refused", None,
+                 {**who, "address": [None, address], "limit": [None, scope]})
 
 
 def record_sign_out(user: User, address: str | None) -> None:

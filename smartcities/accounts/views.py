@@ -39,6 +39,9 @@ def login():
     if request.method == "POST":
         refused = limits.refusal(email, address)  # before the password is looked at, so it cannot be guessed
         if refused is not None:
+            if limits.first_refusal(refused, email, address):
+                accounts.record_sign_in_refused(email, address, refused.scope)
+                db.session.commit()
             return too_many_attempts(refused)
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)

@@ -45,8 +45,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 SYSTEM = ("system", 0)
 
 #: The actions of the security log: signing in and out, and changes to who may sign in with what rights.
-SECURITY_ACTIONS = frozenset({"signed_in", "sign_in_failed", "signed_out", "password_set", "password_changed",
-                              "role_changed", "deactivated"})
+SECURITY_ACTIONS = frozenset({"signed_in", "sign_in_failed", "sign_in_refused", "signed_out", "password_set",
+                              "password_changed", "role_changed", "deactivated"})
 
 
 def entity_type(entity: Any) -> str:
