@@ -330,7 +330,8 @@ def test_an_account_name_is_refused_in_the_admin_form_and_the_cli(client, auth, 
         "password": "a long enough secret", "csrf_token": csrf_token(client, "/admin/users")})
     assert response.status_code == 400
     assert field_error(response.get_data(as_text=True), "display_name") == "Name " + message.format(limit=120)
-    result = runner.invoke(args=["users", "create", "--email", "lan@example.org", "--role", "focal_point", "--country", "VN",
-                                 "--name", name, "--password-stdin"], input="a long enough secret\n")
+    result = runner.invoke(args=["users", "create", "--email", "lan@example.org", "--role", "focal_point",
+                                 "--country", "VN", "--name", name, "--password-stdin"],
+                           input="a long enough secret\n")
     assert result.exit_code != 0 and "display_name" in result.output and message.format(limit=120) in result.output
     assert counts() == before
