@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security(app)
     register_observability(app)
+    register_metrics(app)
     register_commands(app)
     register_proxy(app)
     return app
@@ -79,6 +80,15 @@ def register_blueprints(app: Flask) -> None:
         api_bp, overlap_bp, feeds_bp, ogc_bp, iati_bp,              # open data
     ):
         app.register_blueprint(blueprint)
+
+
+def register_metrics(app: Flask) -> None:
+    """/metrics and the request counters (after register_observability, whose start time they use)."""
+    # Imported here: the gunicorn master imports this package for its settings, and prometheus_client must not be
+    # loaded there before smartcities/gunicorn_config.py has given the workers PROMETHEUS_MULTIPROC_DIR.
+    from smartcities.metrics import register_metrics as register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Configuration from the environment: the one place settings are read."""
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +90,29 @@ def _trusted_hosts(value: str, public_url: str) -> list[str] | None:
     return hosts
 
 
+def _metrics_token(value: str) -> str:
+    """METRICS_TOKEN: empty (no token), or a long bearer token; the message never repeats it."""
+    value = value.strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,}", value):
+        raise ConfigError("METRICS_TOKEN must be at least 16 letters, digits or -._~+/= characters, e.g. "
+                          "python3 -c \"import secrets; print(secrets.token_urlsafe(32))\"")
+    return value
+
+
+def _networks(name: str, value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or networks ("127.0.0.1, ::1, 10.0.0.0/8"); empty: none."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name} must be addresses or networks such as 127.0.0.1, ::1, 10.0.0.0/8, "
+                              f"not {item!r}") from None
+    return tuple(networks)
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write plain postgresql:// URLs; we always drive PostgreSQL with psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -115,6 +140,10 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_URL": public_url,
         "TRUSTED_HOSTS": _trusted_hosts(os.environ.get("TRUSTED_HOSTS", ""), public_url),
         "LOG_FORMAT": _choice("LOG_FORMAT", "json" if env == "production" else "text", ("text", "json")),
+        # /metrics answers a bearer METRICS_TOKEN from anywhere, and clients at METRICS_ALLOW's addresses (the
+        # address after TRUSTED_PROXIES is applied) without one; everyone else gets a 404 (smartcities/metrics.py).
+        "METRICS_TOKEN": _metrics_token(os.environ.get("METRICS_TOKEN", "")),
+        "METRICS_ALLOW": _networks("METRICS_ALLOW", os.environ.get("METRICS_ALLOW", "127.0.0.1, ::1")),
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

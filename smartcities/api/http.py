@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 
 from smartcities import public_version
+from smartcities.metrics import CACHE_LOOKUPS
 GZIP_MIN_BYTES = 1024
 CACHE_KEY = "open_data_cache"
 DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
@@ -89,7 +90,8 @@ class ResponseCache:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
-            return entry
+        CACHE_LOOKUPS.labels("hit" if entry is not None else "miss").inc()
+        return entry
 
     def put(self, key: tuple, entry: Entry) -> None:
         """Keep `entry`, dropping the least recently used ones beyond the byte budget."""

@@ -15,6 +15,7 @@ from smartcities.audit import services as audit
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
+from smartcities.metrics import OVERLAP_CHECK_SECONDS
 from smartcities.overlap.documents import project_draft
 from smartcities.overlap.draft import parse_draft
 from smartcities.overlap.engine import CheckResult, Draft, Reach
@@ -28,7 +29,8 @@ MAX_ANSWER = 4000
 
 def run_check(draft: Draft) -> CheckResult:
     """Flags for a draft against the plans covering it and the registered projects near it."""
-    return current_index(current_app.config["OVERLAP_RADIUS_KM"]).check(draft)
+    with OVERLAP_CHECK_SECONDS.time():
+        return current_index(current_app.config["OVERLAP_RADIUS_KM"]).check(draft)
 
 
 def as_answer(result: CheckResult) -> dict[str, Any]:
