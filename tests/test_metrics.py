@@ -201,7 +201,9 @@ def test_the_master_empties_a_named_metrics_directory(monkeypatch, tmp_path):
 
 
 def test_without_a_directory_the_master_makes_a_private_one(monkeypatch, tmp_path):
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    # Blank rather than deleted: monkeypatch then takes the variable away again at the end, so the directory
+    # on_starting names (and on_exit removes) does not leak into later tests' subprocesses.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
     gunicorn_config.on_starting(None)
     made = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     assert made.is_dir() and made.stat().st_mode & 0o777 == 0o700

@@ -62,7 +62,7 @@ def plan_state(external_id: str) -> dict[str, Any] | None:
     plan = db.session.scalar(select(NationalPlan).where(NationalPlan.external_id == external_id))
     if plan is None:
         return None
-    return {**plan_to_dict(plan), "pk": plan.id, "updated_at": plan.updated_at}
+    return {**plan_to_dict(plan), "pk": plan.id, "updated_at": plan.updated_at, "version": plan.version}
 
 
 def plan_form(state: dict[str, Any], token: str, **changes: Any) -> dict[str, Any]:
@@ -72,8 +72,10 @@ def plan_form(state: dict[str, Any], token: str, **changes: Any) -> dict[str, An
         "city": state["city"] or "", "title": state["title"], "start_year": str(state["period"]["start"]),
         "end_year": "" if state["period"]["end"] is None else str(state["period"]["end"]),
         "focus_areas": state["focus_areas"], "summary": state["summary"], "source": state["source"],
+        "version": str(state["version"]),
     }
     for n, initiative in enumerate(state["initiatives"] + [{"title": "", "description": "", "focus_areas": []}]):
+        data[f"initiatives-{n}-id"] = initiative.get("id", "")
         data[f"initiatives-{n}-title"] = initiative["title"]
         data[f"initiatives-{n}-description"] = initiative["description"]
         data[f"initiatives-{n}-focus_areas"] = initiative["focus_areas"]
@@ -106,11 +108,11 @@ def test_editing_a_plan_by_post(client, sign_in, role, allowed):
                 "initiatives": [{**before["initiatives"][0], "description": EDIT["initiatives-0-description"]},
                                 *before["initiatives"][1:]]}
     assert {k: v for k, v in after.items() if k != "updated_at"} == {
-        k: v for k, v in expected.items() if k != "updated_at"}
+        k: v for k, v in expected.items() if k != "updated_at"} | {"version": before["version"] + 1}
     assert after["updated_at"] > before["updated_at"]
     [(action, author, changes)] = audit_events("national_plan", before["pk"])
     assert (action, author) == ("updated", user.id)
-    assert set(changes) == {"title", "summary", "period", "initiatives"}
+    assert set(changes) == {"title", "summary", "period", "initiatives", "version"}
     assert changes["title"] == [before["title"], EDIT["title"]]
 
 
@@ -127,9 +129,9 @@ def test_moving_a_plan_to_another_country(client, sign_in, role, allowed):
         return
     assert response.status_code == 302 and after["country"] == "VN"
     assert {k: v for k, v in after.items() if k not in ("country", "updated_at")} == {
-        k: v for k, v in before.items() if k not in ("country", "updated_at")}
+        k: v for k, v in before.items() if k not in ("country", "updated_at")} | {"version": before["version"] + 1}
     [(action, author, changes)] = audit_events("national_plan", before["pk"])
-    assert (action, author, changes) == ("updated", user.id, {"country": ["TH", "VN"]})
+    assert (action, author, changes) == ("updated", user.id, {"country": ["TH", "VN"], "version": [1, 2]})
 
 
 def test_a_plan_edit_without_the_csrf_token_changes_nothing(client, sign_in):
@@ -226,7 +228,7 @@ def test_dismissing_a_flag_by_post(client, sign_in, make_project, role, status):
     dismissed = after.pop(flag["id"])
     assert {k: v for k, v in dismissed.items() if k != "updated_at"} == {
         **{k: v for k, v in flag.items() if k != "updated_at"},
-        "status": "dismissed", "dismissal_reason": REASON, "resolved_by_id": user.id}
+        "status": "dismissed", "dismissal_reason": REASON, "resolved_by_id": user.id, "version": flag["version"] + 1}
     assert after == {row["id"]: row for row in flags_before if row["id"] != flag["id"]}
     assert audit_events("overlap_flag", flag["id"]) == [
         ("dismissed", user.id, {"status": ["open", "dismissed"], "dismissal_reason": [None, REASON]})]
