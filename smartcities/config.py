@@ -158,6 +158,11 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # Open-data answers built once for every worker (smartcities/api/shared_answers.py): redis://, file://, none.
+        "SHARED_CACHE_URL": _shared_cache_url(os.environ.get("SHARED_CACHE_URL", ""), instance),
+        "SHARED_CACHE_BYTES": _int("SHARED_CACHE_BYTES", 1024 * 1024 * 1024, minimum=0),
+        "SHARED_CACHE_MIN_BYTES": _int("SHARED_CACHE_MIN_BYTES", 16 * 1024, minimum=0),
+        "SHARED_CACHE_TTL": _int("SHARED_CACHE_TTL", 24 * 3600, minimum=1),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Failed sign-ins: per account from one address, per address (empty: the same), and per account from
@@ -192,6 +197,17 @@ def from_environment(instance_path: str) -> dict:
             "application/geo+json", "application/feed+json", "application/problem+json",
         ],
     }
+
+
+def _shared_cache_url(value: str, instance: Path) -> str:
+    """SHARED_CACHE_URL, by default a folder in instance/; only the stores smartcities.api.shared_answers has."""
+    url = value.strip() or (instance / "answer-cache").as_uri()
+    if url != "none" and urlsplit(url).scheme not in ("redis", "rediss", "unix", "file"):
+        raise ConfigError(f"SHARED_CACHE_URL={value!r}: use redis://host:port/db, file:///a/folder or none")
+    if url.startswith("file:") and (urlsplit(url).netloc not in ("", "localhost")
+                                    or not urlsplit(url).path.startswith("/")):
+        raise ConfigError(f"SHARED_CACHE_URL={value!r}: a file:// URL needs an absolute folder, file:///a/folder")
+    return url
 
 
 def _database_url(env: str, instance: Path) -> str:

@@ -56,6 +56,7 @@ def app():
         "SECRET_KEY": "test-secret",
         "LEAFLET_CDN": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "SHARED_CACHE_URL": (workdir / "answer-cache").as_uri(),
         "GEOCODER": "offline",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt's production cost, paid hundreds of times, is slow
     })

@@ -16,7 +16,10 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 
 from smartcities import public_version
+from smartcities.api import shared_answers
+from smartcities.api.shared_answers import SharedAnswers
 from smartcities.metrics import CACHE_LOOKUPS
+
 GZIP_MIN_BYTES = 1024
 CACHE_KEY = "open_data_cache"
 DEFAULT_CACHE_BYTES = 128 * 1024 * 1024
@@ -42,6 +45,11 @@ class DataVersion:
     tag: str
     modified: datetime
 
+    @property
+    def digest(self) -> str:
+        """The tag as a short name (of the shared store's folder or key prefix)."""
+        return hashlib.blake2b(self.tag.encode(), digest_size=8).hexdigest()
+
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is None:
@@ -65,6 +73,7 @@ class Entry:
     mimetype: str
     headers: dict[str, str]
     gzipped: bytes | None = field(default=None, repr=False)
+    shared: tuple[str, str] | None = None  # (version, name) in the shared store, once it is there
 
     @property
     def size(self) -> int:
@@ -79,10 +88,41 @@ class ResponseCache:
     worker changed it: each worker only keeps copies it can rebuild from the database.
     """
 
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
+    def __init__(self, max_bytes: int, shared: SharedAnswers | None = None, shared_min_bytes: int = 0):
+        self.max_bytes, self.shared, self.shared_min_bytes = max_bytes, shared, shared_min_bytes
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
         self._lock = threading.Lock()
+
+    def fetch(self, key: tuple, version: str, name: str, build: Callable[[], Entry | None]) -> Entry | None:
+        """The entry under `key`: this worker's copy, else the shared one, else built here (None: not cacheable).
+
+        While one worker builds an answer under `name`, the others wanting it wait for it in the shared store.
+        """
+        entry = self.get(key)
+        if entry is None and self.shared is not None:
+            entry = self._shared_entry(version, name)
+            if entry is None:
+                with self.shared.building(version, name):
+                    entry = self._shared_entry(version, name) or self._build_shared(version, name, build)
+        elif entry is None:
+            entry = build()
+        if entry is not None:
+            self.put(key, entry)
+        return entry
+
+    def _shared_entry(self, version: str, name: str) -> Entry | None:
+        found = self.shared.get(version, name)
+        if found is None:
+            return None
+        CACHE_LOOKUPS.labels("shared").inc()
+        return Entry(*found, shared=(version, name))
+
+    def _build_shared(self, version: str, name: str, build: Callable[[], Entry | None]) -> Entry | None:
+        entry = build()
+        if entry is not None and entry.size >= self.shared_min_bytes:
+            self.shared.put(version, name, entry)
+            entry.shared = (version, name)
+        return entry
 
     def get(self, key: tuple) -> Entry | None:
         """The entry under `key`, marked as recently used, or None."""
@@ -103,10 +143,12 @@ class ResponseCache:
             self._trim()
 
     def grow(self, entry: Entry, gzipped: bytes) -> None:
-        """Attach the gzip form of a cached entry (and re-check the budget)."""
+        """Attach the gzip form of a cached entry (and re-check the budget); shared entries share it too."""
         with self._lock:
             entry.gzipped = gzipped
             self._trim()
+        if entry.shared is not None and self.shared is not None:
+            self.shared.add_gzip(*entry.shared, gzipped)
 
     def _trim(self) -> None:
         total = sum(e.size for e in self._entries.values())
@@ -160,14 +202,19 @@ def versioned(view: Callable[..., Response]) -> Callable[..., Response]:
         if _client_has(etag, version.modified):
             return _not_modified(etag, version.modified)
         cache: ResponseCache = current_app.extensions[CACHE_KEY]
-        entry = cache.get(key)
-        if entry is None:
+        refused: list[Response] = []
+
+        def build() -> Entry | None:
             fresh = view(*args, **kwargs)
             if fresh.status_code != 200:
-                return fresh
+                refused.append(fresh)
+                return None
             extra = {k: v for k, v in fresh.headers.items() if k == "Content-Disposition"}
-            entry = Entry(fresh.get_data(), fresh.mimetype, extra)
-            cache.put(key, entry)
+            return Entry(fresh.get_data(), fresh.mimetype, extra)
+
+        entry = cache.fetch(key, version.digest, etag, build)
+        if entry is None:
+            return refused[0]
         response = _cached_response(entry, cache)
         if response.content_encoding:  # a distinct representation needs its own strong tag
             etag = f"{etag}:{response.content_encoding}"
@@ -207,6 +254,9 @@ def register_http(bp: Blueprint) -> None:
     """Install the open-data response hook and this app's response cache (call once, on the API blueprint)."""
     def setup(state: Any) -> None:
         app: Flask = state.app
-        app.extensions[CACHE_KEY] = ResponseCache(app.config.get("OPEN_DATA_CACHE_BYTES", DEFAULT_CACHE_BYTES))
+        shared = shared_answers.from_url(app.config["SHARED_CACHE_URL"], app.config["SHARED_CACHE_BYTES"],
+                                         app.config["SHARED_CACHE_TTL"])
+        app.extensions[CACHE_KEY] = ResponseCache(app.config.get("OPEN_DATA_CACHE_BYTES", DEFAULT_CACHE_BYTES),
+                                                  shared, app.config["SHARED_CACHE_MIN_BYTES"])
     bp.record_once(setup)
     bp.after_app_request(_finish)
