@@ -64,7 +64,7 @@ def plans_group() -> None:
 def _read_json(path: str):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise ValidationError("file", f"cannot read {path} as JSON: {exc}") from None
 
 

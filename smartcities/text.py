@@ -28,16 +28,17 @@ class FieldError(ValueError):
 # and the bidi marks (LRM, RLM, ALM). Zero-width joiners (U+200C, U+200D), which Khmer, Burmese and emoji need,
 # are not among them.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# and lone UTF-16 surrogates (JSON may escape one, "\ud800"), which no UTF-8 text or database can hold.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]")
 
 
 def clean_text(value: str | None, field: str, max_length: int, multiline: bool = False) -> str:
     """The one input-hygiene rule for free text: `value` stripped, or FieldError naming `field`.
 
-    Refused: NUL and the bidi controls; any other C0/C1 control character except tab, newline and carriage
-    return (and, unless `multiline`, newline and carriage return as well); more than `max_length` characters
-    once stripped (the column's size, so the database never sees a longer value). None is "". Nothing else
-    is changed: combining marks, joiners and emoji pass as they came.
+    Refused: NUL, the bidi controls and lone surrogates; any other C0/C1 control character except tab, newline
+    and carriage return (and, unless `multiline`, newline and carriage return as well); more than `max_length`
+    characters once stripped (the column's size, so the database never sees a longer value). None is "".
+    Nothing else is changed: combining marks, joiners and emoji pass as they came.
     """
     if value is None:
         return ""
@@ -53,6 +54,8 @@ def clean_text(value: str | None, field: str, max_length: int, multiline: bool =
             raise FieldError(f"must not contain a NUL character ({code})", field)
         if char in BIDI_CONTROLS:
             raise FieldError(f"must not contain {code}, a bidirectional control character", field)
+        if "\ud800" <= char <= "\udfff":
+            raise FieldError(f"must not contain {code}, half of a UTF-16 surrogate pair", field)
         if char in "\n\r":
             raise FieldError("must be a single line (no line breaks)", field)
         raise FieldError(f"must not contain the control character {code}", field)

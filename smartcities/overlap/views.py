@@ -15,7 +15,10 @@ csrf.exempt(bp)  # changes nothing; a signed-in asker's cookie only widens what 
 @bp.post("/overlap-check")
 @limiter.limit(lambda: current_app.config["OVERLAP_RATE_LIMIT"])  # per client address; 429 with Retry-After
 def overlap_check():
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON reader goes (silent covers only ValueError)
+        payload = None
     if payload is None:
         raise ValidationError("body", "send a JSON object with Content-Type: application/json")
     return jsonify(check_payload(payload, current_user))

@@ -89,7 +89,7 @@ def validate_plan(raw: Any, where: str, countries: set[str], find_city, known_ar
         city = find_city(name) if name and _clean(name, f"{where}.city", MAX_NAME, errors) else None
         if city is None and f"{where}.city" not in errors:
             errors[f"{where}.city"] = f"unknown city {raw.get('city')!r} (required for a city-level plan)"
-        elif country and city.country_code != country:
+        elif city is not None and country and city.country_code != country:  # None: the name was refused
             errors[f"{where}.city"] = f"{city.name} is not in {country}"
     elif level == "national" and raw.get("city") not in (None, ""):
         errors[f"{where}.city"] = "must be null for a national plan"

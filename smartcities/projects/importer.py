@@ -51,6 +51,8 @@ TEXTS = {"title": (200, False), "summary": (2000, True), "city": (200, False), "
          "focus_areas": (2000, False), "stage": (200, False), "start_date": (200, False), "end_date": (200, False),
          "budget": (200, False), "currency": (200, False), "latitude": (200, False), "longitude": (200, False),
          "partners": (20_000, False), "id": (200, False), "url": (2000, False)}
+NUMBERS = ("budget", "latitude", "longitude", "id")  # the columns a GeoJSON property may give as a number
+LISTS = ("focus_areas", "partners")  # and those it may give as a list (as the GeoJSON export does)
 # Which project attributes each contract column sets; an update sets only those of the columns the row has.
 SETS = {"title": ("title",), "summary": ("summary",), "stage": ("stage",), "start_date": ("start_date",),
         "end_date": ("end_date",), "budget": ("budget_amount",), "currency": ("currency",),
@@ -85,12 +87,17 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         return
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle, restval="")
-        missing = [c for c in ("title", "city") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValidationError("header", f"the CSV header lacks column(s): {', '.join(missing)}; "
-                                            f"expected: {','.join(COLUMNS)}")
-        for number, row in enumerate(reader, start=1):
-            yield number, {name: _unquote(value) for name, value in row.items() if isinstance(name, str)}
+        try:
+            missing = [c for c in ("title", "city") if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ValidationError("header", f"the CSV header lacks column(s): {', '.join(missing)}; "
+                                                f"expected: {','.join(COLUMNS)}")
+            for number, row in enumerate(reader, start=1):
+                yield number, {name: _unquote(value) for name, value in row.items() if isinstance(name, str)}
+        except UnicodeDecodeError:
+            raise ValidationError("file", "is not UTF-8 text") from None
+        except csv.Error as exc:  # e.g. a cell over the csv module's 131,072 characters
+            raise ValidationError("file", f"line {reader.line_num}: not readable as CSV ({exc})") from None
 
 
 def _unquote(value: Any) -> Any:
@@ -103,7 +110,7 @@ def _unquote(value: Any) -> Any:
 def _geojson_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
         raise ValidationError("file", f"not valid JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
             data.get("features"), list):
@@ -182,7 +189,7 @@ def partner_list(value: Any, errors: dict[str, str]) -> list[tuple[str, str]]:
     for item in items:
         try:
             if isinstance(item, dict):
-                name = v.clean_text(str(item.get("name") or ""), "a partner's name", 4000)
+                name = v.clean_text(item.get("name") or "", "a partner's name", 4000)
                 role = str(item.get("role") or "").strip().lower()
                 if role not in IATI_ROLES:
                     raise v.FieldError(f"{item.get('role')!r} is not a role; use one of: {', '.join(IATI_ROLES)}")
@@ -223,9 +230,12 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
             return None
 
     for name, (limit, multiline) in TEXTS.items():
-        if isinstance(raw.get(name), str):
+        value = raw.get(name)
+        if name in NUMBERS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = raw[name] = str(value)  # a GeoJSON number is read as its text in a CSV cell would be
+        if value is not None and not (name in LISTS and isinstance(value, list)):
             try:
-                raw[name] = v.clean_text(raw[name], name, limit, multiline)
+                raw[name] = v.clean_text(value, name, limit, multiline)  # refuses any other type: "must be text"
             except v.FieldError as exc:
                 errors[name] = exc.problem
                 raw[name] = None if name in ("id", "url") else ""
