@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test install install-test browser nginx translations bench clean lock
+.PHONY: run test install install-test browser nginx translations bench clean lock basemap
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ nginx:
 	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 || { \
 		echo "Installing Debian's nginx for the proxy tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null; }
+
+# The offline basemap (static/basemap/): Natural Earth's 1:10m countries from the world-atlas npm package,
+# clipped to Southeast Asia and simplified (smartcities/geo/basemap.py). The result is committed.
+WORLD_ATLAS := world-atlas@2.0.2
+basemap: $(VENV)/.installed
+	@work=$$(mktemp -d) && (cd $$work && npm pack $(WORLD_ATLAS) --silent >/dev/null && tar xzf world-atlas-*.tgz) && \
+	$(BIN)/python -m smartcities.geo.basemap $$work/package/countries-10m.json static/basemap/southeast-asia.geojson && \
+	cp $$work/package/LICENSE static/basemap/world-atlas-LICENSE && rm -rf $$work
 
 run: install
 	$(FLASK) db upgrade

@@ -42,7 +42,8 @@ def plan_to_dict(plan: NationalPlan) -> dict[str, Any]:
 def export_plans() -> dict[str, Any]:
     """Every plan, ordered by country and id, in the Plan file format."""
     plans = db.session.scalars(
-        select(NationalPlan).options(selectinload(NationalPlan.initiatives), selectinload(NationalPlan.focus_areas))
+        select(NationalPlan).options(selectinload(NationalPlan.initiatives).selectinload(PlanInitiative.focus_areas),
+                                     selectinload(NationalPlan.focus_areas), selectinload(NationalPlan.city))
         .order_by(NationalPlan.country_code, NationalPlan.external_id)
     )
     return {"plans": [plan_to_dict(p) for p in plans]}

@@ -6,17 +6,33 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from flask import Blueprint, abort, send_from_directory
+from sqlalchemy import select
 from xstatic.pkg import leaflet, leaflet_markercluster
 
+from smartcities.extensions import db
+from smartcities.geo.basemap import ISO2
+from smartcities.geo.models import Country
 from smartcities.security import CDN_ORIGIN
+from smartcities.web.labels import country_name
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
 @bp.app_context_processor
 def leaflet_assets() -> dict:
-    return {"vendor_sri": sri, "vendor_cdn": CDN_URLS}
+    return {"vendor_sri": sri, "vendor_cdn": CDN_URLS, "basemap_config": basemap_config}
+
+
+def basemap_config() -> dict:
+    """For the offline basemap: its countries' names in the page's language (members: our reference names) and
+    which of them are ASEAN member states (drawn lighter)."""
+    members = dict(db.session.execute(select(Country.code, Country.name)).all())
+    english = Locale("en").territories
+    names = {code: country_name(code, members.get(code) or english.get(code, code)) for code in ISO2.values()}
+    return {"names": names, "members": sorted(members)}
+
 
 PACKAGES = {"leaflet": leaflet, "leaflet.markercluster": leaflet_markercluster}
 LEAFLET_VERSION = leaflet.VERSION

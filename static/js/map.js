@@ -17,7 +17,7 @@
   // Street level (16) is close enough for a regional map; each extra zoom level costs markercluster
   // another pass over all 10,000 markers before the first clusters are drawn.
   var map = L.map(el, { minZoom: 3, maxZoom: 16 });
-  L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution, maxZoom: 19 }).addTo(map);
+  window.ascnBaseLayer(map, el);  // tiles, or the offline basemap when they fail (leaflet-setup.js)
   var clusters = L.markerClusterGroup({
     showCoverageOnHover: false, maxClusterRadius: 80, iconCreateFunction: clusterIcon
   });

@@ -38,9 +38,7 @@
   function minimap(element) {
     var zoom = number(element.dataset.zoom) || 11;
     var map = L.map(element, { scrollWheelZoom: false, maxZoom: 17 });
-    if (element.dataset.tileUrl) {
-      L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-    }
+    window.ascnBaseLayer(map, element);  // tiles, or the offline basemap (leaflet-setup.js)
     var bounds = [];
     var main = point(map, element, { radius: 9, weight: 3, color: "#1b2430", fillColor: "#ffffff", fillOpacity: 1 });
     if (main) { bounds.push(main); }

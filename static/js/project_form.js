@@ -42,9 +42,7 @@
   if (window.L) {
     var element = document.getElementById("location-map");
     map = L.map(element, { scrollWheelZoom: false, maxZoom: 19 });
-    if (element.dataset.tileUrl) {
-      L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    }
+    window.ascnBaseLayer(map, element);  // tiles, or the offline basemap (leaflet-setup.js)
     var start = [number(lat.value), number(lon.value)];
     if (start[0] !== null && start[1] !== null) {
       showMarker(start[0], start[1]);
