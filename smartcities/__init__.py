@@ -41,10 +41,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from smartcities import models  # noqa: F401  (complete metadata before Migrate binds)
-    from smartcities import public_version
+    from smartcities import public_version, replica
     from smartcities.accounts.session import configure_login
     from smartcities.web.i18n import select_locale
 
+    replica.install(app)  # before db.init_app, which makes the engines (smartcities/replica.py)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -146,6 +146,8 @@ def from_environment(instance_path: str) -> dict:
         "METRICS_ALLOW": _networks("METRICS_ALLOW", os.environ.get("METRICS_ALLOW", "127.0.0.1, ::1")),
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        # A PostgreSQL streaming replica for anonymous GET/HEAD reads, "" for none (smartcities/replica.py).
+        "DATABASE_READ_URL": _database_read_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -210,6 +212,25 @@ def _shared_cache_url(value: str, instance: Path) -> str:
     return url
 
 
+def _backend(url: str) -> str:
+    """The database kind a URL names: "postgresql+psycopg://..." -> "postgresql"."""
+    return url.split(":", 1)[0].split("+", 1)[0].lower()
+
+
+def _database_read_url(primary: str) -> str:
+    """DATABASE_READ_URL: empty, or a PostgreSQL replica of a PostgreSQL DATABASE_URL (SQLite has no replicas)."""
+    url = os.environ.get("DATABASE_READ_URL", "").strip()
+    if not url:
+        return ""
+    if _backend(url) not in {"postgres", "postgresql"}:
+        raise ConfigError(f"DATABASE_READ_URL must be a PostgreSQL streaming replica (postgresql://user@host/name), "
+                          f"not {_backend(url)}:...")
+    if _backend(primary) not in {"postgres", "postgresql"}:
+        raise ConfigError("DATABASE_READ_URL names a replica, but DATABASE_URL is not PostgreSQL; a replica needs a "
+                          "PostgreSQL primary, so leave DATABASE_READ_URL empty")
+    return normalise_database_url(url)
+
+
 def _database_url(env: str, instance: Path) -> str:
     """DATABASE_URL; in production it must be given, and be PostgreSQL unless ALLOW_SQLITE=1 allows SQLite."""
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -218,7 +239,7 @@ def _database_url(env: str, instance: Path) -> str:
     if not url:
         raise ConfigError("DATABASE_URL must be set when SMARTCITIES_ENV=production, e.g. "
                           "DATABASE_URL=postgresql://ascn@/ascn; production does not fall back to a SQLite file")
-    backend = url.split(":", 1)[0].split("+", 1)[0].lower()
+    backend = _backend(url)
     if backend == "sqlite" and not _flag("ALLOW_SQLITE", False):
         raise ConfigError("DATABASE_URL is a SQLite database, but SMARTCITIES_ENV=production runs on PostgreSQL "
                           "(postgresql://...); set ALLOW_SQLITE=1 to run on SQLite anyway (one machine, one writer)")

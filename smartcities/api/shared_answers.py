@@ -24,6 +24,7 @@ import redis
 
 WAIT_SECONDS = 30.0  # the longest a worker waits for another one's build before building the answer itself
 POLL_SECONDS = 0.02
+KEPT_VERSIONS = 2  # the current data version's folder and the one before it
 
 
 class Stored(Protocol):
@@ -61,13 +62,15 @@ class FileAnswers:
         return self.directory / version
 
     def _open_folder(self, version: str) -> Path:
-        """This version's folder, made when it is new (and then every other version's folder goes)."""
+        """This version's folder, made when it is new; then only the one made before it stays beside it (a
+        replica that lags serves the version before the primary's, and both are asked for meanwhile)."""
         folder = self._folder(version)
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
-            for other in self.directory.iterdir():
-                if other.name != version and other.is_dir():
-                    shutil.rmtree(other, ignore_errors=True)
+            others = sorted((other for other in self.directory.iterdir() if other.is_dir() and other != folder),
+                            key=lambda other: other.stat().st_mtime, reverse=True)
+            for old in others[KEPT_VERSIONS - 1:]:
+                shutil.rmtree(old, ignore_errors=True)
         return folder
 
     def get(self, version: str, name: str):
