@@ -2,7 +2,7 @@
 from smartcities.accounts.models import User
 from smartcities.audit.models import AuditEvent
 from smartcities.geo.models import City, Country
-from smartcities.organisations.models import Follow, Interest, Organisation
+from smartcities.organisations.models import Follow, Interest, Organisation, OrganisationName
 from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.public_version import PublicVersion
@@ -10,5 +10,6 @@ from smartcities.projects.models import FocusArea, Project, ProjectParticipation
 
 __all__ = [
     "AuditEvent", "City", "Country", "FocusArea", "Follow", "Interest", "NationalPlan", "Organisation",
-    "OverlapFlag", "PlanInitiative", "Project", "ProjectParticipation", "ProjectRevision", "PublicVersion", "User",
+    "OrganisationName", "OverlapFlag", "PlanInitiative", "Project", "ProjectParticipation", "ProjectRevision",
+    "PublicVersion", "User",
 ]

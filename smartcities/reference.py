@@ -12,6 +12,7 @@ from sqlalchemy import select
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
+from smartcities.organisations.services import index_names
 from smartcities.plans.services import import_plans
 from smartcities.projects.models import FocusArea
 from smartcities.text import slugify
@@ -71,13 +72,15 @@ def load_partners(tally: Counter) -> None:
     for row in _rows("partners.csv"):
         origin = row["country_or_region"]
         code = country_by_name.get(origin.lower())
-        upsert(Organisation, {"name": row["name"]}, {
+        organisation = upsert(Organisation, {"name": row["name"]}, {
             "kind": row["kind"], "origin": origin, "country_code": code,
             "description": row["what_they_fund"],
             "is_external_partner": code is None or code not in ASEAN,
             "partner_since": int(row["since_year"]) if row["since_year"] else None,
             "source": row["source_or_note"],
         }, tally)
+        index_names(organisation, aliases=[a for a in row["aliases"].split(";") if a.strip()],
+                    acronym=row["acronym"], iati_ref=row["iati_ref"])
     db.session.flush()
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 
 from smartcities import create_app
 from smartcities.extensions import db
+from smartcities.organisations.names import name_keys
 
 IGNORED = {"alembic_version"}
 NOW = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
@@ -306,6 +307,15 @@ def check_initiative_keys(before: dict, after: dict) -> None:
     assert {row["version"] for row in after["overlap_flags"]["rows"]} <= {1}
 
 
+def check_organisation_names(before: dict, after: dict) -> None:
+    """Every organisation is found under the keys of its name, and under nothing else yet."""
+    names = {row["id"]: row["name"] for row in after["organisations"]["rows"]}
+    keys = {(row["organisation_id"], row["key"], row["kind"], row["label"])
+            for row in after["organisation_names"]["rows"]}
+    assert names and keys == {(org_id, key, "name", name) for org_id, name in names.items()
+                              for key in name_keys(name)}
+
+
 SEED_AT: dict[str, Callable[[Connection], None]] = {  # revision -> rows added once the database is at it
     "aea82ccc69a6": seed_initial_schema,
     "81567e49f04f": seed_session_tokens,
@@ -315,6 +325,7 @@ CHECK_UPGRADE: dict[str, Callable[[dict, dict], None]] = {  # revision -> check 
     "81567e49f04f": check_session_tokens,
     "3b7c1d2e9f10": check_confidential_organisations,
     "5e0a9c4d7b21": check_initiative_keys,
+    "7c2f4e1a9b35": check_organisation_names,
 }
 CHANGES: dict[str, dict[str, set[str]]] = {}  # revision -> {table: columns its upgrade rewrites on purpose}
 

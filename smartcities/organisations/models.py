@@ -61,13 +61,50 @@ class Organisation(Timestamped, db.Model):
     country: Mapped[Country | None] = relationship()
     private_to_city: Mapped[City | None] = relationship()
     participations: Mapped[list[ProjectParticipation]] = relationship(back_populates="organisation")
+    names: Mapped[list[OrganisationName]] = relationship(back_populates="organisation", cascade="all, delete-orphan",
+                                                         order_by="OrganisationName.key")
 
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
 
+    def _labels(self, kind: str) -> list[str]:
+        return sorted({entry.label for entry in self.names if entry.kind == kind})
+
+    @property
+    def aliases(self) -> list[str]:
+        """Other names it is known by (a merged duplicate's name becomes one)."""
+        return self._labels("alias")
+
+    @property
+    def acronym(self) -> str | None:
+        return next(iter(self._labels("acronym")), None)
+
+    @property
+    def iati_ref(self) -> str | None:
+        """Its IATI organisation identifier, e.g. XM-DAC-46004."""
+        return next(iter(self._labels("iati")), None)
+
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"
+
+
+NAME_KINDS = ("name", "alias", "acronym", "iati")
+
+
+class OrganisationName(db.Model):
+    """A key an organisation is found under (smartcities.organisations.names), with the name it came from."""
+
+    __tablename__ = "organisation_names"
+    __table_args__ = (CheckConstraint(sql_in("kind", NAME_KINDS), name="kind_valid"),)
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(200))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="names")
 
 
 class Interest(db.Model):

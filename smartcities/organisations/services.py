@@ -14,19 +14,60 @@ from smartcities.audit.services import record
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
-from smartcities.organisations.models import Follow, Interest, Organisation
+from smartcities.organisations.models import Follow, Interest, Organisation, OrganisationName
+from smartcities.organisations.names import lookup_keys, name_keys
 from smartcities.projects.models import Project
 
 MAX_MESSAGE = 4000
 
 
 def find_organisation(name: str, city: City | None = None) -> Organisation | None:
-    """A public organisation by its exact name in any case, else the private one `city` already named."""
+    """The organisation a written name means: a public one by its exact name in any case, else the private one
+    `city` already named; else the one (only one: an ambiguous name finds none) whose name, alias, acronym or
+    IATI identifier has the same key, ignoring case, diacritics, punctuation and legal forms."""
     same = func.lower(Organisation.name) == name.strip().lower()
-    found = db.session.scalar(select(Organisation).where(same, Organisation.is_public.is_(True)))
-    if found is None and city is not None:
-        found = db.session.scalar(select(Organisation).where(same, Organisation.private_to_city_id == city.id))
-    return found
+    scopes = [Organisation.is_public.is_(True)] + ([Organisation.private_to_city_id == city.id] if city else [])
+    for scope in scopes:
+        found = db.session.scalar(select(Organisation).where(same, scope))
+        if found is not None:
+            return found
+    for key in lookup_keys(name):
+        for scope in scopes:
+            ids = set(db.session.scalars(select(OrganisationName.organisation_id).join(Organisation)
+                                         .where(OrganisationName.key == key, scope)))
+            if len(ids) > 1:
+                return None
+            if ids:
+                return db.session.get(Organisation, ids.pop())
+    return None
+
+
+def index_names(organisation: Organisation, *, aliases: list[str] | None = None, acronym: str | None = None,
+                iati_ref: str | None = None) -> None:
+    """Rebuild the keys an organisation is found under, from its name and its other names (None: keep them)."""
+    labels = {kind: [entry.label for entry in organisation.names if entry.kind == kind]
+              for kind in ("alias", "acronym", "iati")}
+    for kind, given in (("alias", aliases), ("acronym", [acronym] if acronym else acronym),
+                        ("iati", [iati_ref] if iati_ref else iati_ref)):
+        if given is not None:
+            labels[kind] = [label.strip() for label in given if label.strip()]
+    wanted: dict[str, tuple[str, str]] = {}
+    # A key two names share is kept once, under the more specific kind: "ADB" is the acronym, though the
+    # name "Asian Development Bank (ADB)" gives that key too.
+    for kind, names in (("acronym", labels["acronym"]), ("iati", labels["iati"]), ("name", [organisation.name]),
+                        ("alias", labels["alias"])):
+        for label in names:
+            for key in sorted(name_keys(label)):
+                wanted.setdefault(key, (kind, label))
+    current = {entry.key: entry for entry in organisation.names}
+    for key, entry in current.items():
+        if key not in wanted:
+            organisation.names.remove(entry)
+    for key, (kind, label) in wanted.items():
+        if key in current:
+            current[key].kind, current[key].label = kind, label
+        else:
+            organisation.names.append(OrganisationName(key=key, kind=kind, label=label))
 
 
 def organisation_for(name: str, city: City, public: bool, user) -> Organisation:
@@ -42,6 +83,7 @@ def organisation_for(name: str, city: City, public: bool, user) -> Organisation:
         return found
     organisation = Organisation(name=name.strip(), kind="other", description="", is_public=public,
                                 private_to_city=None if public else city)
+    index_names(organisation)
     db.session.add(organisation)
     db.session.flush()
     record(organisation, "created", user, {"name": [None, organisation.name], "is_public": [None, public]})
@@ -103,6 +145,10 @@ def merge_organisations(source: Organisation, target: Organisation, user) -> Org
         moved["users"] += 1
     if source.is_public and not target.is_public:
         target.is_public, target.private_to_city = True, None
+    # The duplicate's names stay findable: they are the target's aliases now (its acronym and IATI id too,
+    # where the target has none).
+    index_names(target, aliases=[*target.aliases, source.name, *source.aliases],
+                acronym=target.acronym or source.acronym, iati_ref=target.iati_ref or source.iati_ref)
     db.session.flush()
     record(target, "merged", user, {"merged_from": [None, {"id": source.id, "name": source.name}],
                                     **{name: [None, count] for name, count in moved.items()}})

@@ -33,6 +33,7 @@ from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.geo.services import city_index, lookup_city
 from smartcities.organisations.models import Organisation
+from smartcities.organisations.services import find_organisation, index_names
 from smartcities.projects import validation as v
 from smartcities.projects.models import (
     IATI_ROLES, FocusArea, Project, ProjectParticipation, project_focus_areas,
@@ -308,8 +309,14 @@ def _organisations(names: Iterable[str]) -> dict[str, Organisation]:
     found = {o.name: o for o in db.session.scalars(select(Organisation).where(Organisation.name.in_(wanted),
                                                                    Organisation.is_public.is_(True)))}
     for name in sorted(wanted - set(found)):
+        known = find_organisation(name)  # the same organisation written another way: alias, acronym, IATI id
+        if known is not None and known.is_public:
+            found[name] = known
+            continue
         found[name] = Organisation(name=name, kind="other", description="Added by a bulk project import.")
+        index_names(found[name])
         db.session.add(found[name])
+        db.session.flush()  # the next name may be this one written another way
     db.session.flush()
     return found
 
@@ -339,8 +346,9 @@ def _create(rows: list[dict], now: datetime) -> None:
     if links:
         db.session.execute(insert(project_focus_areas), links)
     orgs = _organisations(name for r in rows for name, _ in r["partners"])
-    roles = [{"project_id": pid, "organisation_id": orgs[name].id, "role": role}
-             for pid, r in zip(ids, rows) for name, role in r["partners"]]
+    # Two names of one organisation in a row ("ADB", "Asian Development Bank") are one participation.
+    roles = [{"project_id": pid, "organisation_id": org_id, "role": role} for pid, r in zip(ids, rows)
+             for org_id, role in dict.fromkeys((orgs[name].id, role) for name, role in r["partners"])]
     if roles:
         db.session.execute(insert(ProjectParticipation), roles)
     names = dict(db.session.execute(select(FocusArea.id, FocusArea.name)).all())
@@ -367,9 +375,9 @@ def update_from_import(project: Project, row: dict, organisations: dict[str, Org
                 project.focus_areas = areas
         if row["partners"] is not None:  # keep the rows (and commitments) of the roles that stay
             kept = {(p.organisation_id, p.role): p for p in project.participations}
-            wanted = [kept.get((organisations[name].id, role))
-                      or ProjectParticipation(organisation=organisations[name], role=role)
-                      for name, role in row["partners"]]
+            named = dict.fromkeys((organisations[name], role) for name, role in row["partners"])
+            wanted = [kept.get((organisation.id, role)) or ProjectParticipation(organisation=organisation, role=role)
+                      for organisation, role in named]
             if wanted != list(project.participations):
                 project.participations = wanted
     if snapshot(project) == before:

@@ -1,0 +1,112 @@
+"""One organisation, many names (issue 15.0): names, aliases, acronyms and IATI identifiers find the same
+organisation — in the form, the project file import and merges — ignoring case, diacritics, punctuation and
+legal forms; an ambiguous name finds none; a city's private organisation stays out of other cities' reach."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from test_projects_import import GOOD, write_csv
+
+from smartcities.extensions import db
+from smartcities.geo.services import find_city
+from smartcities.organisations.models import Organisation
+from smartcities.organisations.names import lookup_keys, name_key
+from smartcities.organisations.services import (
+    find_organisation, index_names, merge_organisations, organisation_for,
+)
+from smartcities.projects.models import Project
+
+ADB = "Asian Development Bank (ADB)"
+
+
+@pytest.mark.parametrize("one, other", [
+    ("Asian Development Bank", "ASIAN  development-bank"),
+    ("Siam Cement Public Company Limited", "siam cement"),
+    ("PT Telkom Indonesia (Persero) Tbk", "Telkom Indonesia (Persero)"),
+    ("U.S.-ASEAN Smart Cities Partnership", "US ASEAN Smart Cities Partnership"),
+    ("Công ty Đà Nẵng", "cong ty da nang"),
+    ("Bangkok Flood Tech Co., Ltd.", "Bangkok Flood Tech"),
+    ("Sdn Bhd Holdings Sdn. Bhd.", "sdn bhd holdings"),
+])
+def test_one_key_for_every_way_of_writing_a_name(one, other):
+    assert name_key(one) == name_key(other) != ""
+
+
+@pytest.mark.parametrize("one, other", [
+    ("Asian Development Bank", "Asian Development Fund"),
+    ("Public Works Department", "Works Department"),  # "public" is a legal form only at the end
+    ("Bank of Thailand", "Thailand"),
+])
+def test_different_names_keep_different_keys(one, other):
+    assert name_key(one) != name_key(other)
+
+
+def test_a_name_of_legal_forms_only_keeps_them():
+    assert name_key("Co., Ltd.") == "co" and name_key("!!!") == ""
+    assert lookup_keys("World Bank (IBRD)") == ["world bank ibrd", "world bank"]
+
+
+@pytest.mark.parametrize("written", [
+    "Asian Development Bank", "asian development bank", "ADB", "adb", "XM-DAC-46004", "xm-dac-46004",
+    "Asian Development Bank Ltd.", "ASIAN DEVELOPMENT BANK (ADB)"])
+def test_the_seeded_partner_is_found_by_its_names(app, written):
+    assert find_organisation(written).name == ADB
+
+
+@pytest.mark.parametrize("written", ["The World Bank", "World Bank Group", "XM-DAC-44000",
+                                     "International Bank for Reconstruction and Development"])
+def test_the_world_bank_is_found_by_its_aliases_and_iati_identifier(app, written):
+    assert find_organisation(written).name == "World Bank"
+
+
+def test_an_ambiguous_or_unknown_name_finds_none(app):
+    for name in ("Mekong Water Fund", "Mekong Water Foundation"):
+        organisation = Organisation(name=name, kind="foundation")
+        index_names(organisation, acronym="MWF")
+        db.session.add(organisation)
+    db.session.commit()
+    assert find_organisation("MWF") is None  # two organisations go by it: neither is guessed
+    assert find_organisation("mekong water fund").name == "Mekong Water Fund"
+    assert find_organisation("Mekong Development Agency") is None
+
+
+def test_a_private_organisation_is_found_only_by_its_city(app, people):
+    bangkok, hanoi = find_city("bangkok"), find_city("hanoi")
+    secret = organisation_for("Thonburi Sensor Works Co., Ltd.", bangkok, public=False, user=people["official"])
+    db.session.commit()
+    assert find_organisation("thonburi sensor works", bangkok) == secret
+    assert find_organisation("thonburi sensor works", hanoi) is None
+    assert find_organisation("thonburi sensor works") is None
+
+
+def test_the_form_and_the_import_reuse_the_organisation_written_another_way(app, runner, tmp_path, people):
+    before = db.session.scalar(select(func.count(Organisation.id)))
+    assert organisation_for("asian development bank", find_city("hanoi"), True, people["official"]).name == ADB
+    row = {**GOOD, "title": "Canal sensors, second phase",
+           "partners": "ADB (funding); Asian Development Bank (funding); XM-DAC-46004 (implementing)"}
+    result = runner.invoke(args=["projects", "import", write_csv(tmp_path / "p.csv", [row])])
+    assert result.exit_code == 0, result.output
+    project = db.session.scalar(select(Project).where(Project.title == "Canal sensors, second phase"))
+    assert sorted((p.organisation.name, p.role) for p in project.participations) == [
+        (ADB, "funding"), (ADB, "implementing")]
+    assert db.session.scalar(select(func.count(Organisation.id))) == before
+
+
+def test_a_merged_duplicate_s_name_becomes_an_alias(app, people):
+    duplicate = organisation_for("Asian Dev. Bank Manila", find_city("manila"), True, people["official"])
+    adb = find_organisation(ADB)
+    merge_organisations(duplicate, adb, None)
+    db.session.commit()
+    assert "Asian Dev. Bank Manila" in adb.aliases
+    assert find_organisation("asian dev bank manila") == adb
+    assert (adb.acronym, adb.iati_ref) == ("ADB", "XM-DAC-46004")
+
+
+def test_the_partner_page_shows_its_other_names_escaped(app, client):
+    adb = find_organisation(ADB)
+    index_names(adb, aliases=["Asian Development Bank", "Banco Asiático de Desarrollo", "<b>ADB Manila</b>"])
+    db.session.commit()
+    page = client.get(f"/organisations/{adb.id}").get_data(as_text=True)
+    # An alias that is only the name written another way adds nothing, and is not listed.
+    assert "XM-DAC-46004" in page and "&lt;b&gt;ADB Manila&lt;/b&gt;; Banco Asiático de Desarrollo</dd>" in page
+    assert "<b>ADB Manila" not in page
