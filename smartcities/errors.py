@@ -62,12 +62,16 @@ def wants_problem_json() -> bool:
     return request.path.startswith(("/api/", "/ogc")) or request.path.endswith(".json")
 
 
-def _handle_http(error: HTTPException) -> Response | tuple[str, int]:
+def _handle_http(error: HTTPException) -> Response | tuple[str, int, list[tuple[str, str]]]:
     status = error.code or 500
+    # The headers the answer owes the client: Allow on a 405 (RFC 9110), Retry-After, WWW-Authenticate.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if wants_problem_json():
-        return problem(status, error.name, error.description or "")
+        response = problem(status, error.name, error.description or "")
+        response.headers.update(headers)
+        return response
     return render_template("errors/error.html", status=status, title=error.name,
-                           detail=error.description), status
+                           detail=error.description), status, headers
 
 
 def _handle_domain(error: DomainError) -> Response | tuple[str, int]:
@@ -79,7 +83,7 @@ def _handle_domain(error: DomainError) -> Response | tuple[str, int]:
                            detail=error.message), error.status
 
 
-def _handle_unexpected(error: Exception) -> Response | tuple[str, int]:
+def _handle_unexpected(error: Exception) -> Response | tuple[str, int, list[tuple[str, str]]]:
     current_app.logger.exception("Unhandled error on %s", request.path)
     return _handle_http(InternalServerError())
 

@@ -1,33 +1,42 @@
 """The OpenAPI 3.1 document: valid, complete, rendered as /api/docs, and honoured by every real response."""
 from __future__ import annotations
 
+import base64
+import contextvars
 import re
+import sys
+from collections import Counter
+from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 import schemathesis
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_headers_conformance, response_schema_conformance, status_code_conformance,
-)
+from schemathesis.checks import CHECKS
+from schemathesis.engine import events, from_schema
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from smartcities.api.http import ResponseCache
+from smartcities.api.openapi import FLOAT_SPACE
+from smartcities.api.params import CURSOR_PATTERN, SPACE, encode_cursor, limit_pattern, parse_page
+from smartcities.api.openapi_schemas import YEARS
+from smartcities.errors import ValidationError
+from smartcities.extensions import db
 from smartcities.ogc.views import CRS84
+from smartcities.projects.validation import EARLIEST, LATEST
 from test_api import ADB, partner
 
 OPEN_DATA_BLUEPRINTS = ("api", "feeds", "ogc")
 UNDOCUMENTED = {"/api/openapi.json", "/api/docs"}  # the document itself and its HTML rendering
-EXAMPLES = 30  # per operation: about 10 s in all, with SQLite
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance]
+EXAMPLES = 5  # generated per operation and mode, besides the examples, coverage and stateful phases
+TESTED_PHASES = ("coverage", "fuzzing")  # each over every operation on its own
+MIN_REQUESTS = 1_000  # generated in all phases together
 
 
 def openapi_path(rule: str) -> str:
@@ -90,24 +99,34 @@ def concrete(path: str, operation: dict[str, Any], examples: dict) -> str:
     return url
 
 
+def fixed_segments(path: str, route: str) -> int | None:
+    """How many of the route's placeholders the documented path fills with a fixed value (OGC API – Features
+    lets a collection have its own path, with its own parameters); None when the path is not the route's."""
+    documented, routed = path.split("/"), route.split("/")
+    if len(documented) != len(routed) or any(d != r and not r.startswith("{") for d, r in zip(documented, routed)):
+        return None
+    return sum(1 for d, r in zip(documented, routed) if r.startswith("{") and not d.startswith("{"))
+
+
 def test_document_describes_every_open_data_endpoint_and_the_overlap_check(app, client, examples):
     document = client.get("/api/openapi.json").json
     documented = operations(document)
     assert ("/api/v1/overlap-check", "POST") in documented
-    # Both ways, exactly: every documented operation is served, every served one documented.
-    assert {(shape(path), method) for path, method in documented} == served_operations(app)
     adapter = app.url_map.bind("localhost")
+    answered = set()
     for (path, method), operation in documented.items():
         url = concrete(path, operation, examples)
         try:
             rule, _ = adapter.match(url, method=method, return_rule=True)
         except (NotFound, MethodNotAllowed) as exc:
             pytest.fail(f"{method} {path} is documented but no route answers {method} {url}: {exc!r}")
-        assert shape(openapi_path(rule.rule)) == shape(path), (path, rule.rule)
+        answered.add((shape(openapi_path(rule.rule)), method))
+        filled = fixed_segments(path, openapi_path(rule.rule))
+        assert filled is not None, (path, rule.rule)
         # The path parameters documented are exactly the placeholders of the path, one per route argument.
         declared = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
         assert sorted(declared) == sorted(re.findall(r"\{([^}]+)\}", path)), path
-        assert len(declared) == len(rule.arguments), (path, rule.rule)
+        assert len(declared) + filled == len(rule.arguments), (path, rule.rule)
         if method == "GET":
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
@@ -115,6 +134,8 @@ def test_document_describes_every_open_data_endpoint_and_the_overlap_check(app, 
             example = operation["requestBody"]["content"]["application/json"]["example"]
             response = client.open(url, method=method, json=example)
             assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
+    # Both ways, exactly: every documented operation is served, every served one documented.
+    assert answered == served_operations(app)
 
 
 # A value each query parameter must refuse with a 400 naming it: proof that the view reads what is documented.
@@ -185,7 +206,7 @@ def recording(app, monkeypatch):
             return RecordingBody(data) if isinstance(data, dict) else data
 
     monkeypatch.setattr(app, "request_class", RecordingRequest)
-    monkeypatch.setattr(ResponseCache, "get", lambda self, key: None)  # a cached answer runs no view
+    monkeypatch.setattr(ResponseCache, "fetch", lambda self, key, version, name, build: build())  # every view runs
 
     def reads(call) -> set[str]:
         _read.clear()
@@ -210,8 +231,10 @@ def body_members(schema: dict[str, Any], document: dict[str, Any], prefix: str =
     names = set()
     for name, member in resolve(schema, document).get("properties", {}).items():
         names.add(prefix + name)
-        if resolve(member, document).get("type") == "object":
-            names |= body_members(member, document, f"{prefix}{name}.")
+        member = resolve(member, document)
+        for option in (member, *member.get("anyOf", [])):  # a nullable object is anyOf [null, the object]
+            if resolve(option, document).get("type") == "object":
+                names |= body_members(option, document, f"{prefix}{name}.")
     return names
 
 
@@ -260,28 +283,123 @@ def test_docs_page_lists_every_endpoint_without_foreign_or_inline_scripts(client
     assert " style=" not in html and "<style" not in html and "swagger" not in html.lower()
 
 
+def test_the_patterns_say_exactly_what_the_parsers_read():
+    """The building blocks of the document's patterns against the Python the API runs."""
+    def readable_float(c: str) -> bool:
+        try:
+            return float(f"{c}1{c}") == 1
+        except ValueError:
+            return False
+    characters = [chr(code) for code in range(sys.maxunicode + 1)]
+    assert [c for c in characters if re.fullmatch(SPACE, c)] == [c for c in characters if c.isspace()]
+    assert ([c for c in characters if re.fullmatch(FLOAT_SPACE, c)]
+            == [c for c in characters if c.isspace() and readable_float(c)])
+    for maximum in (500, 10_000):
+        accepted = [n for n in range(20_000) if re.fullmatch(limit_pattern(maximum), str(n))]
+        assert accepted == list(range(1, maximum + 1))
+        assert re.fullmatch(limit_pattern(maximum), "0007") and parse_page({"limit": "0007"}, 1, maximum).limit == 7
+    assert [y for y in range(1000, 3000) if re.match(f"^{YEARS}-", f"{y}-")] == list(
+        range(EARLIEST.year, LATEST.year + 1))
+    assert (EARLIEST, LATEST) == (date(EARLIEST.year, 1, 1), date(LATEST.year, 12, 31))
+
+
+@given(st.integers(0, 10**10 - 1) | st.from_regex(CURSOR_PATTERN, fullmatch=True))
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+def test_the_cursor_pattern_is_the_cursors_the_api_reads(value):
+    """Every cursor the API gives out matches the pattern; every value matching it is a position, none else."""
+    cursor = encode_cursor(value) if isinstance(value, int) else value
+    assert re.fullmatch(CURSOR_PATTERN, cursor)
+    after = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().removeprefix("after:"))
+    assert parse_page({"cursor": cursor}, 10, 10).after == min(after, 2**31 - 1)
+    for near_miss in (cursor + "=" * (-len(cursor) % 4 or 4), cursor[:-1], "x" + cursor):
+        if not re.fullmatch(CURSOR_PATTERN, near_miss):
+            with pytest.raises(ValidationError):
+                parse_page({"cursor": near_miss}, 10, 10)
+
+
+def test_a_405_names_the_methods_allowed_as_rfc_9110_asks(client):
+    problem = "application/problem+json"
+    for path, kind in (("/api/v1/projects", problem), ("/ogc/collections", problem), ("/feed.json", problem),
+                       ("/cities", "text/html")):
+        response = client.delete(path)
+        assert response.status_code == 405 and response.mimetype == kind, path
+        assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}, path
+    assert set(client.get("/api/v1/overlap-check").headers["Allow"].split(", ")) == {"OPTIONS", "POST"}
+
+
+def in_order(context, case):
+    """A valid request keeps the two rules JSON Schema cannot state, and the document states in words:
+    minLat <= maxLat in a bbox, and an overlap draft's end_date not before its start_date."""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return case
+    bbox = (case.query or {}).get("bbox")
+    # Stripped first: white space the API strips from the whole value is not always allowed inside it.
+    parts = [part.strip() for part in bbox.strip().split(",")] if isinstance(bbox, str) else []
+    if len(parts) in (4, 6):
+        low, high = (1, 3) if len(parts) == 4 else (1, 4)
+        if float(parts[low]) > float(parts[high]):
+            parts[low], parts[high] = parts[high], parts[low]
+            case.query["bbox"] = ",".join(parts)
+    body = case.body if isinstance(case.body, dict) else {}
+    dates = [body.get(name) for name in ("start_date", "end_date")]
+    if all(isinstance(d, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates) and dates[1] < dates[0]:
+        body["start_date"], body["end_date"] = dates[1], dates[0]
+    return case
+
+
 @pytest.fixture
 def api_schema(app, examples):
-    """The served document, every operation of it, with data behind it."""
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    """The served document, every operation of it, with data behind it; `--checks all`, derandomized."""
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    schema.config.checks.update(included_check_names=["all"])
+    schema.config.generation.update(deterministic=True, max_examples=EXAMPLES)
+    schema.config.update(headers={"Accept-Encoding": "identity"})  # the WSGI transport does not decompress
+    schema.hook("map_case")(in_order)
+    return schema
 
 
-def test_real_responses_conform_to_the_document(api_schema, client):
-    """Valid and invalid requests for every operation: no 5xx, only documented statuses, types and shapes."""
-    found = [result.ok() for result in api_schema.get_all_operations()]
-    documented = operations(client.get("/api/openapi.json").json)
-    assert sorted((op.path, op.method.upper()) for op in found) == sorted(documented)  # every one, none skipped
-    for operation in found:
-        # Invalid requests need something to make invalid: a parameter or a body.
-        has_input = any(True for _ in operation.iter_parameters()) or bool(operation.body)
-        modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if has_input else [])
-        strategy = st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in modes))
+def _failure(event, case_id: str, check) -> tuple[str, ...]:
+    """A failed check, with what it takes to replay it: the request and the start of the answer."""
+    interaction = event.recorder.interactions[case_id]
+    answer = interaction.response
+    body = (answer.content or b"")[:300].decode(errors="replace") if answer is not None else ""
+    return (check.name, check.failure_info.failure.title, interaction.request.method, unquote(interaction.request.uri),
+            check.failure_info.failure.message[:300], body)
 
-        # derandomize: the same examples on every run, so a failure is reproducible and a pass means the same.
-        @given(case=strategy)
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        def check(case):
-            # The WSGI transport does not decompress; compression has its own tests.
-            case.call_and_validate(checks=CHECKS, headers={"Accept-Encoding": "identity"})
-        check()
+
+def run_engine(schema) -> tuple[Counter, list, list, list]:
+    """Requests per (phase, operation), failures, errors and skipped scenarios of one schemathesis run."""
+    requests, failures, errors, skipped = Counter(), [], [], []
+    # A fresh context: no app context of the test pushed, so each request has its own, as in production.
+    for event in contextvars.Context().run(lambda: list(from_schema(schema).execute())):
+        if isinstance(event, events.NonFatalError | events.FatalError):
+            errors.append(repr(event))
+        if not isinstance(event, events.ScenarioFinished):
+            continue
+        if event.status == "skip" and event.phase in TESTED_PHASES:  # examples: the document has few, on purpose
+            skipped.append((event.phase, event.label, event.skip_reason))
+        requests[event.phase.value, event.label] += len(event.recorder.interactions)
+        failures += [_failure(event, case_id, check) for case_id, checks in event.recorder.checks.items()
+                     for check in checks if check.failure_info is not None]
+    return requests, failures, errors, skipped
+
+
+def test_real_responses_conform_to_the_document(api_schema, client, record_property):
+    """Every schemathesis check over every operation, in every phase (examples, coverage, fuzzing, stateful):
+    no 5xx, only documented statuses, types, headers and shapes; 405 with Allow to undocumented methods; what
+    the document calls valid accepted, what it calls invalid refused."""
+    assert all(api_schema.config.checks.get_by_name(name=name).enabled for name in CHECKS.get_all_names())
+    db.session.rollback()  # the examples fixture's data committed, the test's session idle
+    requests, failures, errors, skipped = run_engine(api_schema)
+    total = sum(requests.values())
+    phases = Counter()
+    for (phase, _), count in requests.items():
+        phases[phase] += count
+    print(f"\nschemathesis: {total} requests {dict(phases)}, {len(failures)} failures; checks: "
+          f"{', '.join(CHECKS.get_all_names())}")
+    record_property("schemathesis_requests", total)
+    assert not errors and not skipped and not failures, "\n".join(map(repr, [*errors, *skipped, *failures[:10]]))
+    documented = {f"{method} {path}" for path, method in operations(client.get("/api/openapi.json").json)}
+    for phase in TESTED_PHASES:  # every operation, none skipped
+        assert {label for (ran, label), count in requests.items() if ran == phase and count} == documented, phase
+    assert total >= MIN_REQUESTS, requests

@@ -1,14 +1,29 @@
-"""The OpenAPI 3.1 document of the open data, served at /api/openapi.json."""
+"""The OpenAPI 3.1 document of the open data, served at /api/openapi.json.
+
+Each parameter's schema is the exact grammar its parser accepts (smartcities.api.params), filled in with the
+codes, slugs and ids in the database when the document is asked for: what it calls valid is answered, what
+it calls invalid is refused.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response
+from sqlalchemy import select
 
 from smartcities.api.http import json_response
-from smartcities.api.openapi_schemas import SCHEMAS, ref
-from smartcities.api.views import bp
-from smartcities.projects.models import STAGES
+from smartcities.api.openapi_schemas import SCHEMAS, overlap_check, ref
+from smartcities.api.params import (
+    CURSOR_PATTERN, SPACE, any_case, either, limit_pattern, optional_value, slug_words, whole_numbers_up_to,
+)
+from smartcities.api.views import PLAN_ID, SLUG, bp
+from smartcities.extensions import db
+from smartcities.geo.models import City, Country
+from smartcities.ogc.views import CRS84, DEFAULT_LIMIT, MAX_LIMIT
+from smartcities.organisations.models import Organisation
+from smartcities.projects.models import STAGES, FocusArea
+from smartcities.projects.queries import FALSE, TRUE
 
 PROBLEM = {"application/problem+json": {"schema": ref("Problem")}}
 CACHE_HEADERS = {
@@ -16,6 +31,33 @@ CACHE_HEADERS = {
     "Last-Modified": {"required": True, "schema": {"type": "string"}},
     "Access-Control-Allow-Origin": {"required": True, "schema": {"const": "*"}},
 }
+RATE_LIMITED = {"description": "Too many requests from this address (only where the operator set a limit)",
+                "headers": {"Retry-After": {"schema": {"type": "string"}, "description": "Seconds to wait"}},
+                "content": PROBLEM}
+BLANK_NOTE = " White space around a value is ignored; an empty value is the same as none."
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the filters can name today: country codes, city and focus-area slugs, public partners' ids."""
+
+    countries: list[str]
+    cities: list[str]
+    local_names: list[str]
+    focus_areas: list[str]
+    focus_area_names: list[str]
+    partners: list[int]
+
+
+def _vocabulary() -> Vocabulary:
+    return Vocabulary(
+        countries=list(db.session.scalars(select(Country.code).order_by(Country.code))),
+        cities=list(db.session.scalars(select(City.slug).order_by(City.slug))),
+        local_names=sorted({n for n in db.session.scalars(select(City.local_name)) if n}),
+        focus_areas=list(db.session.scalars(select(FocusArea.slug).order_by(FocusArea.id))),
+        focus_area_names=list(db.session.scalars(select(FocusArea.name).order_by(FocusArea.id))),
+        partners=list(db.session.scalars(select(Organisation.id).where(Organisation.is_public.is_(True))
+                                         .order_by(Organisation.id))))
 
 
 def _param(name: str, schema: dict[str, Any], description: str, example: Any = None,
@@ -27,45 +69,99 @@ def _param(name: str, schema: dict[str, Any], description: str, example: Any = N
     return param
 
 
+def _text_param(name: str, core: str, description: str, example: Any = None) -> dict[str, Any]:
+    """A filter read by smartcities.projects.queries: `core`, white space around it, or blank."""
+    return _param(name, {"type": "string", "pattern": optional_value(core)}, description + BLANK_NOTE, example)
+
+
+# The white space float() ignores around a number: str.strip()'s but the four information separators.
+FLOAT_SPACE = r"[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def _degrees(limit: int) -> str:
+    """A decimal from -limit to limit as float() reads it (no exponent), with white space around it."""
+    below = either(["0", whole_numbers_up_to(limit - 1)])
+    return f"{FLOAT_SPACE}*[+-]?(?:0*{below}(?:\\.[0-9]*)?|0*{limit}(?:\\.0*)?|\\.[0-9]+){FLOAT_SPACE}*"
+
+
+def _bbox() -> dict[str, Any]:
+    lon, lat = _degrees(180), _degrees(90)
+    height = f"{FLOAT_SPACE}*[+-]?(?:[0-9]{{1,15}}(?:\\.[0-9]*)?|\\.[0-9]+){FLOAT_SPACE}*"
+    corners = either([",".join((lon, lat, lon, lat)), ",".join((lon, lat, height, lon, lat, height))])
+    return _text_param("bbox", corners, "minLon,minLat,maxLon,maxLat in WGS 84, decimal degrees; minLat at most "
+                       "maxLat; minLon above maxLon crosses the antimeridian. Six numbers add heights, ignored.",
+                       "100.3,13.5,100.9,14.0")
+
+
 def _limit(default: int | None, maximum: int) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": maximum}
-    if default is not None:
-        schema["default"] = default
     told = f"default {default}" if default is not None else "default: all matching"
-    return _param("limit", schema, f"Items per page, 1–{maximum} ({told}).", 20)
+    return _param("limit", {"type": "string", "pattern": optional_value(limit_pattern(maximum))},
+                  f"Items per page, a whole number from 1 to {maximum} ({told}).{BLANK_NOTE}", "20")
 
 
-CURSOR = _param("cursor", {"type": "string"}, "Opaque position from the `next` link of the previous page.")
-BBOX = _param("bbox", {"type": "string"}, "minLon,minLat,maxLon,maxLat in WGS 84 (around Bangkok, say).",
-              "100.3,13.5,100.9,14.0")
-COUNTRY = _param("country", {"type": "string"}, "ISO 3166-1 alpha-2 code of an ASEAN member state.", "TH")
-FILTERS = [
-    COUNTRY,
-    _param("city", {"type": "string"}, "City slug.", "bangkok"),
-    _param("focus_area", {"type": "string"}, "Focus area name or slug.", "Safety and Security"),
-    _param("stage", {"enum": list(STAGES)}, "Project stage.", "implementation"),
-    _param("partner", {"type": "integer", "minimum": 1}, "Organisation id of a partner in any role."),
-    _param("seeking_funding", {"type": "boolean"}, "Only projects that do (true) or do not (false) seek funds."),
-    _param("q", {"type": "string", "maxLength": 200}, "Text in the title, summary or description.", "flood"),
-    BBOX,
-    _param("updated_since", {"type": "string"}, "ISO 8601 date or date-time; changed at or after it.",
-           "2026-01-01T00:00:00Z"),
-]
+CURSOR = _param("cursor", {"type": "string", "pattern": optional_value(CURSOR_PATTERN)},
+                "Opaque position from the `next` link of the previous page." + BLANK_NOTE)
+# RFC 3339 dates and date-times; a date-time of the years 1 or 9999 may fall outside them once in UTC.
+UPDATED_SINCE = _param("updated_since", {"anyOf": [
+    {"type": "string", "format": "date"},
+    {"type": "string", "format": "date-time", "pattern": "^(?:000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}"
+                                                         "|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-"},
+    {"type": "string", "pattern": f"^{SPACE}*$"}]},
+    "A date or date-time (RFC 3339); projects changed at or after it." + BLANK_NOTE, "2026-01-01T00:00:00Z")
+
+
+def _country(words: Vocabulary) -> dict[str, Any]:
+    return _text_param("country", either(any_case(code) for code in words.countries),
+                       "ISO 3166-1 alpha-2 code of an ASEAN member state, any case.", "TH")
+
+
+def _filters(words: Vocabulary) -> list[dict[str, Any]]:
+    return [
+        _country(words),
+        _text_param("city", either(slug_words(slug) for slug in words.cities),
+                    "City slug (see /api/v1/cities); its name, in any case, too.", "bangkok"),
+        _text_param("focus_area", either(slug_words(slug) for slug in words.focus_areas),
+                    "Focus area slug or name, any case.", "Safety and Security"),
+        _text_param("stage", either(any_case(stage) for stage in STAGES),
+                    f"Project stage: {', '.join(STAGES)} (any case).", "implementation"),
+        _text_param("partner", r"\+?0*" + either(str(i) for i in words.partners),
+                    "Id of a public organisation (see /api/v1/organisations), a partner in any role."),
+        _text_param("seeking_funding", either(any_case(word) for word in (*TRUE, *FALSE)),
+                    "Only projects that do (true, 1, yes) or do not (false, 0, no) seek funds."),
+        _param("q", {"type": "string", "pattern": _q_pattern()}, "Text in the title, summary or description, "
+               "at most 200 characters (no NUL)." + BLANK_NOTE, "flood"),
+        _bbox(),
+        UPDATED_SINCE,
+    ]
+
+
+def _q_pattern() -> str:
+    """At most 200 characters once stripped, no NUL: the stripped text starts and ends with a visible one."""
+    visible = f"[^\\x00{SPACE[1:-1]}]"
+    return optional_value(f"{visible}(?:[^\\x00]{{0,198}}{visible})?")
+
+
 F = _param("f", {"enum": ["json", "geojson"]}, "Output format (JSON is the only one).")
-OGC_ITEMS = [F, _limit(10, 10_000), CURSOR, BBOX,
-             _param("bbox-crs", {"const": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}, "CRS of bbox."),
-             *(dict(p, description=p["description"] + " (projects only)") for p in FILTERS if p["name"] != "bbox")]
+BBOX_CRS = _param("bbox-crs", {"const": CRS84}, "CRS of bbox.")
 COLLECTION_ID = _param("collectionId", {"enum": ["projects", "cities"]}, "Collection.", "projects", "path")
+SLUG_PATH = _param("slug", {"type": "string", "pattern": SLUG.pattern}, "City slug.", "bangkok", "path")
 
 
-def _get(summary: str, schema: str, media: str = "application/json", params: list | None = None,
+def _id(what: str) -> dict[str, Any]:
+    return _param("id", {"type": "integer", "minimum": 1, "maximum": 2147483647}, f"{what} id.", 1, "path")
+
+
+def _get(summary: str, schema: str | dict[str, Any], media: str = "application/json", params: list | None = None,
          tag: str = "Registry", found: bool = False, description: str = "") -> dict[str, Any]:
-    """A GET operation answering `schema` as `media`, 400/404 as problems, ETag/Last-Modified/CORS headers."""
+    """A GET answering `schema` (a component's name, or a schema) as `media`: 304 to a matching If-None-Match,
+    400 when it reads the query."""
+    body = ref(schema) if isinstance(schema, str) else schema
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "headers": CACHE_HEADERS, "content": {media: {"schema": ref(schema)}}},
+        "200": {"description": "OK", "headers": CACHE_HEADERS, "content": {media: {"schema": body}}},
         "304": {"description": "Not modified since the ETag given in If-None-Match"},
-        "400": {"description": "A bad parameter, named in `errors`", "content": PROBLEM},
     }
+    if any(p["in"] == "query" for p in params or []):
+        responses["400"] = {"description": "A bad parameter, named in `errors`", "content": PROBLEM}
     if found:
         responses["404"] = {"description": "No such item", "content": PROBLEM}
     operation = {"summary": summary, "tags": [tag], "parameters": params or [], "responses": responses}
@@ -76,75 +172,82 @@ def _get(summary: str, schema: str, media: str = "application/json", params: lis
 
 def _xml(summary: str, params: list, found: bool = False) -> dict[str, Any]:
     """A GET answering an IATI 2.03 iati-activities document (application/xml)."""
-    operation = _get(summary, "Problem", params=params, tag="Projects", found=found,
-                     description="Valid against the IATI 2.03 activity schema (iati-activities-schema.xsd); "
-                                 "iati-identifier is IATI_REPORTING_ORG_REF, a hyphen and the project id.")
-    operation["get"]["responses"]["200"]["content"] = {"application/xml": {"schema": {"type": "string"}}}
-    return operation
+    return _get(summary, {"type": "string"}, "application/xml", params, "Projects", found,
+                "Valid against the IATI 2.03 activity schema (iati-activities-schema.xsd); "
+                "iati-identifier is IATI_REPORTING_ORG_REF, a hyphen and the project id.")
 
 
-def _paths() -> dict[str, Any]:
-    path_slug = _param("slug", {"type": "string"}, "City slug.", "bangkok", "path")
+def _ogc_items(collection: str, summary: str, params: list) -> dict[str, Any]:
+    """One collection's items: OGC API – Features lets the document give each collection its own parameters."""
+    return _get(summary, "OgcFeatureCollection", "application/geo+json", [F, _limit(DEFAULT_LIMIT, MAX_LIMIT),
+                CURSOR, _bbox(), BBOX_CRS, *params], "OGC API – Features",
+                description=f"Features of the {collection} collection, paged with `next` links.")
+
+
+def _paths(words: Vocabulary) -> dict[str, Any]:
     geojson, feed = "application/geo+json", "application/feed+json"
-    project_id = _param("id", {"type": "integer", "minimum": 1, "maximum": 2147483647}, "Project id.", 1, "path")
-    return {
+    filters = _filters(words)
+    country = _country(words)
+    project_id = _id("Project")
+    paths = {
         "/api/v1/countries": _get("ASEAN member states", "CountryList"),
-        "/api/v1/cities": _get("Cities of the network", "CityList", params=[COUNTRY]),
+        "/api/v1/cities": _get("Cities of the network", "CityList", params=[country]),
         "/api/v1/cities/{slug}": _get("One city and the plans that apply to it", "CityDetail",
-                                      params=[path_slug], found=True),
+                                      params=[SLUG_PATH], found=True),
         "/api/v1/focus-areas": _get("The six ASCN focus areas", "FocusAreaList"),
         "/api/v1/projects": _get("Published projects, filtered and paged", "ProjectList",
-                                 params=[*FILTERS, _limit(50, 500), CURSOR], tag="Projects"),
+                                 params=[*filters, _limit(50, 500), CURSOR], tag="Projects"),
         "/api/v1/projects/{id}": _get("One published project", "Project", params=[project_id],
                                       tag="Projects", found=True),
         "/api/v1/projects.geojson": _get(
             "Published projects as a GeoJSON FeatureCollection", "ProjectFeatureCollection", geojson,
-            [*FILTERS, _limit(None, 500), CURSOR], "Projects",
+            [*filters, _limit(None, 500), CURSOR], "Projects",
             description="Without `limit`, every matching project (the home map loads this in one request)."),
-        "/api/v1/projects.csv": {"get": {
-            "summary": "Published projects as CSV (UTF-8 with BOM)", "tags": ["Projects"], "parameters": FILTERS,
-            "responses": {"200": {"description": "One row per project", "headers": CACHE_HEADERS,
-                                  "content": {"text/csv": {"schema": {"type": "string"}}}},
-                          "304": {"description": "Not modified"},
-                          "400": {"description": "A bad parameter", "content": PROBLEM}}}},
-        "/api/v1/iati/activities.xml": _xml("Published projects as IATI 2.03 activities", FILTERS),
+        "/api/v1/projects.csv": _get("Published projects as CSV (UTF-8 with BOM), one row per project",
+                                     {"type": "string"}, "text/csv", filters, "Projects"),
+        "/api/v1/iati/activities.xml": _xml("Published projects as IATI 2.03 activities", filters),
         "/api/v1/projects/{id}/iati.xml": _xml("One published project as an IATI 2.03 activities file",
                                                [project_id], found=True),
         "/api/v1/cities.geojson": _get("Cities as a GeoJSON FeatureCollection", "CityFeatureCollection",
-                                       geojson, [COUNTRY]),
+                                       geojson, [country]),
         "/api/v1/organisations": _get("Funding partners and stakeholders", "OrganisationList", tag="Partners"),
-        "/api/v1/organisations/{id}": _get(
-            "One organisation and its published projects", "OrganisationDetail", tag="Partners", found=True,
-            params=[_param("id", {"type": "integer", "minimum": 1, "maximum": 2147483647},
-                           "Organisation id.", 1, "path")]),
-        "/api/v1/plans": _get("National and city plans", "PlanList", params=[COUNTRY], tag="Plans"),
+        "/api/v1/organisations/{id}": _get("One organisation and its published projects", "OrganisationDetail",
+                                           tag="Partners", found=True, params=[_id("Organisation")]),
+        "/api/v1/plans": _get("National and city plans", "PlanList", params=[country], tag="Plans"),
         "/api/v1/plans/{id}": _get("One plan with its initiatives (Plan file format)", "PlanDetail", tag="Plans",
-                                   params=[_param("id", {"type": "string"}, "Plan id.", "th-smart-city-2017",
-                                                  "path")], found=True),
+                                   params=[_param("id", {"type": "string", "pattern": PLAN_ID.pattern},
+                                                  "Plan id.", "th-smart-city-2017", "path")], found=True),
         "/api/v1/overlap-check": {"post": {
             "summary": "Check a draft project against plans and published projects", "tags": ["Overlap"],
             "requestBody": {"required": True, "content": {"application/json": {"schema": ref("OverlapCheck"),
                             "example": OVERLAP_EXAMPLE}}},
             "responses": {"200": {"description": "Possible overlaps, strongest first",
                                   "content": {"application/json": {"schema": ref("OverlapResult")}}},
-                          "400": {"description": "A bad field, named in `errors`", "content": PROBLEM}}}},
+                          "400": {"description": "A bad field, named in `errors`", "content": PROBLEM},
+                          "413": {"description": "A body over the size limit", "content": PROBLEM}}}},
         "/feed.json": _get("JSON Feed of the 50 latest project changes", "Feed", feed, tag="Feeds"),
-        "/cities/{slug}/feed.json": _get("JSON Feed of one city", "Feed", feed, [path_slug], "Feeds", True),
+        "/cities/{slug}/feed.json": _get("JSON Feed of one city", "Feed", feed, [SLUG_PATH], "Feeds", True),
         "/countries/{code}/feed.json": _get("JSON Feed of one country", "Feed", feed, tag="Feeds", found=True,
-                                            params=[_param("code", {"type": "string"}, "ISO2.", "TH", "path")]),
+                                            params=[_param("code", {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                                                           "ISO2, any case.", "TH", "path")]),
         "/ogc/": _get("OGC API – Features landing page", "LandingPage", params=[F], tag="OGC API – Features"),
         "/ogc/conformance": _get("Conformance classes", "Conformance", params=[F], tag="OGC API – Features"),
         "/ogc/collections": _get("Feature collections", "Collections", params=[F], tag="OGC API – Features"),
         "/ogc/collections/{collectionId}": _get("One collection", "Collection", params=[COLLECTION_ID, F],
                                                 tag="OGC API – Features", found=True),
-        "/ogc/collections/{collectionId}/items": _get(
-            "Features of a collection, paged with `next` links", "OgcFeatureCollection", geojson,
-            [COLLECTION_ID, *OGC_ITEMS], "OGC API – Features", True),
+        "/ogc/collections/projects/items": _ogc_items(
+            "projects", "Projects as features", [p for p in filters if p["name"] != "bbox"]),
+        "/ogc/collections/cities/items": _ogc_items("cities", "Cities as features", []),
         "/ogc/collections/{collectionId}/items/{featureId}": _get(
             "One feature (a project id or a city slug)", "OgcFeature", geojson, tag="OGC API – Features",
-            found=True, params=[COLLECTION_ID, F, _param("featureId", {"type": "string"}, "Feature id.", "1",
-                                                         "path")]),
+            found=True, params=[COLLECTION_ID, F, _param("featureId", {"type": "string", "pattern": SLUG.pattern},
+                                                         "Feature id.", "1", "path")]),
     }
+    for path, item in paths.items():  # API_RATE_LIMIT and OVERLAP_RATE_LIMIT budget /api/v1 per address
+        for operation in item.values():
+            if path.startswith("/api/v1/"):
+                operation["responses"]["429"] = RATE_LIMITED
+    return paths
 
 
 OVERLAP_EXAMPLE = {
@@ -156,6 +259,7 @@ OVERLAP_EXAMPLE = {
 
 def openapi_document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
+    words = _vocabulary()
     return {
         "openapi": "3.1.0",
         "info": {
@@ -166,8 +270,10 @@ def openapi_document() -> dict[str, Any]:
             "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
         },
         "servers": [{"url": "/"}],
-        "paths": _paths(),
-        "components": {"schemas": SCHEMAS},
+        "paths": _paths(words),
+        "components": {"schemas": {**SCHEMAS, "OverlapCheck": overlap_check(
+            either([*(slug_words(slug) for slug in words.cities), *map(any_case, words.local_names)]),
+            either(any_case(name) for name in (*words.focus_areas, *words.focus_area_names)))}},
     }
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from smartcities.organisations.models import KINDS
+from smartcities.overlap.draft import MAX_LENGTHS, MAX_PARTNER_NAME, MAX_PARTNERS
 from smartcities.overlap.models import FLAG_KINDS, SEVERITIES
 from smartcities.projects.models import IATI_ROLES, STAGES
+from smartcities.projects.validation import EARLIEST, LATEST
+from smartcities.text import BIDI_CONTROLS
 
 
 def ref(name: str) -> dict[str, str]:
@@ -36,6 +39,64 @@ DATETIME = {"type": "string", "format": "date-time"}
 MONEY = nullable("string", pattern=r"^\d+\.\d{2}$", description="Decimal amount as a string, e.g. 1250000.00")
 CURRENCY = nullable("string", pattern="^[A-Z]{3}$", description="ISO 4217 code")
 ISO2 = {"type": "string", "pattern": "^[A-Z]{2}$"}
+
+
+# The free-text rule of smartcities.text.clean_text: no NUL, bidi or other control character but tab (and line
+# breaks where several lines are allowed), no lone surrogate; at most so many characters once stripped.
+_BIDI = "".join(f"\\u{ord(c):04x}" for c in sorted(BIDI_CONTROLS)) + r"\ud800-\udfff"
+_CONTROLS_BUT_TAB, _CONTROLS_BUT_LINES = r"\x00-\x08\x0a-\x1f\x7f-\x9f", r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_WHITE = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.strip() removes them; no controls
+ONE_LINE, LINES = f"[^{_CONTROLS_BUT_TAB}{_BIDI}]", f"[^{_CONTROLS_BUT_LINES}{_BIDI}]"
+STRIPPED_ONE_LINE, STRIPPED_LINES = f"[\\t{_WHITE}]", f"[\\t\\n\\r{_WHITE}]"
+VISIBLE = f"[^\\x00-\\x1f\\x7f-\\x9f{_BIDI}{_WHITE}]"
+# Longer bounded repetitions exceed what regex engines compile; the raw length then bounds the text.
+LONGEST_PATTERN = 2_000
+
+
+def text(longest: int, lines: bool = False, required: bool = False) -> dict[str, Any]:
+    """Text that clean_text accepts: `longest` characters at most once stripped; blank unless `required`."""
+    chars, stripped = (LINES, STRIPPED_LINES) if lines else (ONE_LINE, STRIPPED_ONE_LINE)
+    if longest > LONGEST_PATTERN:
+        return {"type": "string", "pattern": f"^{chars}*$", "maxLength": longest}
+    core = f"{VISIBLE}(?:{chars}{{0,{longest - 2}}}{VISIBLE})?"
+    return {"type": "string", "pattern": f"^{stripped}*{core if required else f'(?:{core})?'}{stripped}*$"}
+
+
+def named(core: str) -> dict[str, Any]:
+    """A single-line name matching `core`, with white space around it."""
+    return {"type": "string", "pattern": f"^{STRIPPED_ONE_LINE}*{core}{STRIPPED_ONE_LINE}*$"}
+
+
+YEARS = "(?:199[0-9]|20[0-9]{2}|2100)"  # EARLIEST to LATEST, 1990-01-01 to 2100-12-31
+
+
+def _date_between() -> dict[str, Any]:
+    """A YYYY-MM-DD date from EARLIEST to LATEST, blank, or null."""
+    return {"anyOf": [{"type": "null"}, {"type": "string", "format": "date", "pattern": f"^{YEARS}-"},
+                      {"type": "string", "pattern": f"^{STRIPPED_ONE_LINE}*$"}],
+            "description": f"YYYY-MM-DD, {EARLIEST.isoformat()} to {LATEST.isoformat()}; the end not before the "
+                           "start"}
+
+
+def overlap_check(city: str, focus_area: str) -> dict[str, Any]:
+    """The overlap-check body; `city` and `focus_area` are the patterns of the names the database knows."""
+    nullable_text = {name: {**text(MAX_LENGTHS[name], lines=True), "type": ["string", "null"]}
+                     for name in ("summary", "description")}
+    return {
+        "type": "object", "required": ["title", "city"],
+        "description": "Members not listed here are ignored.",
+        "properties": {
+            "title": text(MAX_LENGTHS["title"], required=True), **nullable_text,
+            "city": {**named(city), "description": "A city slug or name, any case"},
+            "focus_areas": {"type": ["array", "null"], "items": {
+                **named(f"(?:{focus_area})?"), "description": "A focus area name or slug, any case; blank: none"}},
+            "start_date": _date_between(), "end_date": _date_between(),
+            "location": {"anyOf": [{"type": "null"}, ref("Location")]},
+            "partners": {"type": ["array", "null"], "maxItems": MAX_PARTNERS, "items": text(MAX_PARTNER_NAME)},
+            "project_id": {"type": ["integer", "null"], "minimum": 1,
+                           "description": "The registered project being edited: it is never flagged against itself"},
+        },
+    }
 
 
 def _point(lon_lat_description: str) -> dict[str, Any]:
@@ -132,17 +193,6 @@ SCHEMAS: dict[str, Any] = {
             "id": STRING, "url": URL, "title": STRING, "content_text": STRING, "summary": STRING,
             "date_published": DATETIME, "date_modified": DATETIME, "tags": {"type": "array", "items": STRING},
             "authors": {"type": "array", "items": obj(name=STRING)}, "language": STRING,
-        },
-    },
-    "OverlapCheck": {
-        "type": "object", "required": ["title", "city"],
-        "properties": {
-            "title": STRING, "summary": STRING, "city": {**STRING, "description": "A city slug or name, any case"},
-            "focus_areas": {"type": "array", "items": STRING}, "start_date": {**STRING, "format": "date"},
-            "end_date": {**STRING, "format": "date"}, "location": ref("Location"),
-            "partners": {"type": "array", "items": STRING}, "description": STRING,
-            "project_id": {"type": "integer", "minimum": 1,
-                           "description": "The registered project being edited: it is never flagged against itself"},
         },
     },
     "OverlapResult": obj(

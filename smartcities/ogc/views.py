@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from smartcities.api import serializers as s
 from smartcities.api.http import json_response, versioned
-from smartcities.api.params import next_url, parse_list, project_page
+from smartcities.api.params import next_url, parse_list, project_page, this_url
 from smartcities.errors import NotFound, ValidationError
 from smartcities.extensions import csrf, db
 from smartcities.geo.models import City
@@ -188,7 +188,7 @@ def items(collection_id: str) -> Response:
     _check_params(found.params)
     result = found.items(request.args, DEFAULT_LIMIT)
     base = f"/ogc/collections/{found.id}"
-    links = [{"href": request.url, "rel": "self", "type": GEOJSON, "title": "This page"},
+    links = [{"href": this_url(), "rel": "self", "type": GEOJSON, "title": "This page"},
              _link(base, "collection", JSON, found.title)]
     if result["next"]:
         links.append({"href": result["next"], "rel": "next", "type": GEOJSON, "title": "Next page"})
