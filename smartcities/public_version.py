@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from smartcities.database import utcnow
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
-from smartcities.organisations.models import Organisation
+from smartcities.organisations.models import Organisation, OrganisationName
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.projects.models import FocusArea, Project, ProjectParticipation
 
@@ -51,6 +51,8 @@ def is_public_change(obj: Any) -> bool:
         return project is not None and _was_or_is(project, "status", "published")
     if isinstance(obj, Organisation):
         return _was_or_is(obj, "is_public", True)
+    if isinstance(obj, OrganisationName):  # an alias, acronym or IATI id the API shows
+        return obj.organisation is None or _was_or_is(obj.organisation, "is_public", True)
     return False
 
 

@@ -110,3 +110,15 @@ def test_the_partner_page_shows_its_other_names_escaped(app, client):
     # An alias that is only the name written another way adds nothing, and is not listed.
     assert "XM-DAC-46004" in page and "&lt;b&gt;ADB Manila&lt;/b&gt;; Banco Asiático de Desarrollo</dd>" in page
     assert "<b>ADB Manila" not in page
+
+
+def test_the_api_gives_the_other_names_and_a_new_alias_moves_the_etag(app, client):
+    adb = find_organisation(ADB)
+    first = client.get(f"/api/v1/organisations/{adb.id}")
+    assert (first.json["acronym"], first.json["iati_ref"]) == ("ADB", "XM-DAC-46004")
+    listed = next(o for o in client.get("/api/v1/organisations").json["items"] if o["id"] == adb.id)
+    assert listed["aliases"] == first.json["aliases"]
+    index_names(adb, aliases=[*adb.aliases, "Banque asiatique de développement"])
+    db.session.commit()
+    second = client.get(f"/api/v1/organisations/{adb.id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and "Banque asiatique de développement" in second.json["aliases"]

@@ -165,7 +165,10 @@ SCHEMAS: dict[str, Any] = {
     "Organisation": obj(
         id=INTEGER, name=STRING, kind={"enum": list(KINDS)}, kind_label=STRING, country=nullable("string"),
         origin=nullable("string"), website=nullable("string"), description=STRING, is_external_partner=BOOLEAN,
-        partner_since=nullable("integer"), project_count={"type": "integer", "minimum": 0}, url=URL),
+        partner_since=nullable("integer"), acronym=nullable("string"),
+        aliases={"type": "array", "items": STRING, "description": "other names it is found by"},
+        iati_ref=nullable("string", description="IATI organisation identifier, e.g. XM-DAC-46004"),
+        project_count={"type": "integer", "minimum": 0}, url=URL),
     "OrganisationDetail": {"allOf": [ref("Organisation"), obj(projects={"type": "array", "items": obj(
         id=INTEGER, title=STRING, roles={"type": "array", "items": {"enum": list(IATI_ROLES)}}, url=URL)})]},
     "OrganisationList": listing("Organisation"),

@@ -155,6 +155,9 @@ def organisation_to_dict(organisation: Organisation, project_count: int) -> dict
         "description": organisation.description,
         "is_external_partner": organisation.is_external_partner,
         "partner_since": organisation.partner_since,
+        "acronym": organisation.acronym,
+        "aliases": organisation.aliases,
+        "iati_ref": organisation.iati_ref,
         "project_count": project_count,
         "url": absolute_url(f"/organisations/{organisation.id}"),
     }

@@ -112,7 +112,7 @@ def organisations() -> Response:
     """Every organisation with its published-project count."""
     counts = counts_by("organisation")
     rows = db.session.scalars(select(Organisation).where(organisations_visible_to(PUBLIC))
-                              .order_by(Organisation.name))
+                              .options(selectinload(Organisation.names)).order_by(Organisation.name))
     return _listing([s.organisation_to_dict(o, counts.get(o.id, 0)) for o in rows])
 
 

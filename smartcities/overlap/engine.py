@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import count
 
@@ -235,7 +235,8 @@ class OverlapIndex:
         self.remove_project(project.id)
         doc = self._add_doc(("projects", project.city), project.country, analysis, project.public)
         point, at_centre = self._point(project.lat, project.lon, project.city)
-        self._projects[project.id] = _Project(project, doc, point, at_centre)
+        # Its text lives on as the analysis' features; kept whole it would cost megabytes per thousand projects.
+        self._projects[project.id] = _Project(replace(project, text=""), doc, point, at_centre)
         self._places.add(project.id, project.city, point)
 
     @_locked
