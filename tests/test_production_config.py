@@ -33,8 +33,26 @@ def settings_read_by_config() -> set[str]:
 
 
 def example_settings() -> dict[str, str]:
+    """deploy/ascn.env.example as systemd's EnvironmentFile reads it: KEY=VALUE, quotes around a value removed."""
     lines = (REPO / "deploy" / "ascn.env.example").read_text().splitlines()
-    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return {key.strip(): _unquoted(value.strip()) for key, value in pairs}
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" else value
+
+
+def test_a_shell_reads_the_environment_example_as_systemd_does():
+    """deploy/README.md runs the flask commands with the file sourced by sh (set -a; . FILE): every value must
+    come out as the unit's EnvironmentFile gives it (quoted where it holds spaces, & or <)."""
+    shell = subprocess.run(["sh", "-c", 'set -a; . "$1"; set +a; env -0', "sh",
+                            str(REPO / "deploy" / "ascn.env.example")],
+                           capture_output=True, check=True, env={"PATH": os.environ["PATH"]})
+    sourced = dict(item.split("=", 1) for item in shell.stdout.decode().split("\0") if "=" in item)
+    expected = example_settings()
+    assert {key: sourced.get(key) for key in expected} == expected
+    assert expected["LOGIN_RATE_LIMIT"] == "10 per 15 minutes" and expected["TILE_ATTRIBUTION"].startswith("&copy; <a")
 
 
 def test_production_refuses_to_start_without_database_url(production):

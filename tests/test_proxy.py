@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from test_production_config import example_settings
 from werkzeug.serving import make_server
 
 from smartcities import create_app
@@ -384,10 +385,7 @@ def test_nginx_request_id_is_the_apps(proxied):
 def production_environment(app, **overrides) -> dict[str, str]:
     """The process environment of deploy/ascn.env.example, pointed at the test database."""
     env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TZ"}}
-    for line in (DEPLOY / "ascn.env.example").read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            key, _, value = line.partition("=")
-            env[key.strip()] = value.strip()
+    env.update(example_settings())
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     env.update({"SECRET_KEY": "production-test-" + "k" * 40, "DATABASE_URL": url,
                 "ALLOW_SQLITE": "1" if url.startswith("sqlite") else "0", "RATELIMIT_STORAGE_URI": "memory://",
