@@ -122,3 +122,28 @@ def test_the_api_gives_the_other_names_and_a_new_alias_moves_the_etag(app, clien
     db.session.commit()
     second = client.get(f"/api/v1/organisations/{adb.id}", headers={"If-None-Match": first.headers["ETag"]})
     assert second.status_code == 200 and "Banque asiatique de développement" in second.json["aliases"]
+
+
+def test_the_form_asks_before_adding_a_name_close_to_a_known_organisation(app, client, as_user):
+    from test_workflow import form
+
+    token = as_user("official")
+    before = db.session.scalar(select(func.count(Organisation.id)))
+    misspelt = {"participants-0-organisation": "Asian Developmnt Bank", "participants-0-role": "funding"}
+    asked = client.post("/projects/new", data=form(token, title="Canal sensors with ADB", **misspelt))
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 400
+    assert "is not a known organisation: did you mean" in page and "Asian Development Bank (ADB)" in page
+    assert 'name="new_partners"' in page
+    assert db.session.scalar(select(func.count(Organisation.id))) == before
+    assert db.session.scalar(select(Project).where(Project.title == "Canal sensors with ADB")) is None
+
+    confirmed = client.post("/projects/new", data=form(token, title="Canal sensors with ADB", new_partners="y",
+                                                       **misspelt))
+    assert confirmed.status_code == 302
+    project = db.session.scalar(select(Project).where(Project.title == "Canal sensors with ADB"))
+    assert [p.organisation.name for p in project.participations] == ["Asian Developmnt Bank"]
+
+    firm = {"participants-0-organisation": "Klong Toei Sensor Works", "participants-0-role": "implementing"}
+    plain = client.post("/projects/new", data=form(token, title="Canal sensors with a new firm", **firm))
+    assert plain.status_code == 302  # a name close to none is added without a question

@@ -28,9 +28,10 @@ WHOLE_MAP = "/api/v1/projects.geojson"
 
 
 def another_worker(app) -> None:
-    """Give the app an empty cache of its own on the same shared store, as a second worker would have."""
-    current: ResponseCache = app.extensions[CACHE_KEY]
-    app.extensions[CACHE_KEY] = ResponseCache(current.max_bytes, current.shared, current.shared_min_bytes)
+    """Give the app an empty cache of its own on the configured shared store, as a second worker would have."""
+    config = app.config
+    store = from_url(config["SHARED_CACHE_URL"], config["SHARED_CACHE_BYTES"], config["SHARED_CACHE_TTL"])
+    app.extensions[CACHE_KEY] = ResponseCache(DEFAULT_CACHE_BYTES, store, config["SHARED_CACHE_MIN_BYTES"])
 
 
 @pytest.fixture

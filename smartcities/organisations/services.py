@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from difflib import get_close_matches
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -15,10 +16,11 @@ from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.organisations.models import Follow, Interest, Organisation, OrganisationName
-from smartcities.organisations.names import lookup_keys, name_keys
+from smartcities.organisations.names import lookup_keys, name_key, name_keys
 from smartcities.projects.models import Project
 
 MAX_MESSAGE = 4000
+CLOSE = 0.85  # difflib ratio of two keys from which a new name is probably a known one misspelt
 
 
 def find_organisation(name: str, city: City | None = None) -> Organisation | None:
@@ -88,6 +90,15 @@ def organisation_for(name: str, city: City, public: bool, user) -> Organisation:
     db.session.flush()
     record(organisation, "created", user, {"name": [None, organisation.name], "is_public": [None, public]})
     return organisation
+
+
+def close_matches(name: str, user, limit: int = 3) -> list[str]:
+    """Organisations this user may see whose name is probably `name` misspelt ("Asian Developmnt Bank"); none
+    when `name` itself is found."""
+    by_key: dict[str, str] = {}
+    for known in organisation_names(user):
+        by_key.setdefault(name_key(known), known)
+    return [by_key[key] for key in get_close_matches(name_key(name), list(by_key), n=limit, cutoff=CLOSE)]
 
 
 def organisation_names(user) -> list[str]:

@@ -93,6 +93,8 @@ class ProjectForm(FlaskForm):
     longitude = StringField(_l("Longitude"), validators=[Parsed(_longitude)])
     participants = FieldList(FormField(ParticipantForm), min_entries=2)
     partners = TextAreaField(_l("Partners as text: Name (role); Name (role)"), validators=[Clean(4000, multiline=True)])
+    # Asked for only when a name is close to a known organisation's (projects.services._misspelt_partners).
+    new_partners = BooleanField(_l("Add the names not found as new organisations"))
     version = HiddenField()
 
     def validate_partners(self, field) -> None:
@@ -133,6 +135,7 @@ class ProjectForm(FlaskForm):
             "funding_sought": v.parse_amount(self.funding_sought.data),
             "address": (self.address.data or "").strip(), "latitude": _latitude(self.latitude.data),
             "longitude": _longitude(self.longitude.data), "partners": rows,
+            "new_partners": bool(self.new_partners.data),
         }
 
 

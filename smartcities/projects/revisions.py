@@ -40,7 +40,7 @@ def _to_json(values: dict[str, Any]) -> dict[str, Any]:
 
 def _from_json(data: dict[str, Any]) -> dict[str, Any]:
     """Back to the form's clean values, so publishing goes through the same rules as a save."""
-    clean = dict(data, country=None, address="")
+    clean = dict(data, country=None, address="", new_partners=True)  # its new names were confirmed when proposed
     for name in DATES:
         clean[name] = date.fromisoformat(data[name]) if data.get(name) else None
     for name in AMOUNTS:

@@ -17,7 +17,7 @@ from smartcities.extensions import db
 from smartcities.geo.geocoding import geocode
 from smartcities.geo.services import find_city
 from smartcities.organisations.models import Organisation
-from smartcities.organisations.services import organisation_for
+from smartcities.organisations.services import close_matches, find_organisation, organisation_for
 from smartcities.overlap import services as overlap
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects.models import FocusArea, Project, ProjectParticipation
@@ -99,9 +99,24 @@ def resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, A
         errors["partners"] = _("an organisation name has 1 to %(n)d characters", n=MAX_NAME)
     elif any(amount is not None and not (currency or clean["currency"]) for _name, _role, amount, currency in rows):
         errors["partners"] = _("a committed amount needs a currency")
+    elif city is not None and not clean.get("new_partners"):
+        unsure = _misspelt_partners([name for name, *_ in rows], city, user)
+        if unsure:
+            errors["partners"] = " ".join(unsure) + " " + _(
+                "Correct the name, or tick \u201cAdd the names not found as new organisations\u201d.")
     if errors:
         raise ValidationError(errors)
     return {**clean, "city": city, "focus_areas": areas}
+
+
+def _misspelt_partners(names: list[str], city, user) -> list[str]:
+    """For each name that finds no organisation but is close to known ones, a question naming them."""
+    questions = []
+    for name in dict.fromkeys(name.strip() for name in names):
+        if find_organisation(name, city) is None and (matches := close_matches(name, user)):
+            questions.append(_("\u201c%(name)s\u201d is not a known organisation: did you mean %(matches)s?",
+                               name=name, matches=", ".join(f"\u201c{match}\u201d" for match in matches)))
+    return questions
 
 
 def locate(values: dict[str, Any]) -> str:

@@ -121,6 +121,8 @@ def project_form(token: str, payload: str, n: int, **changes: str) -> dict:
         "participants-0-organisation": payload, "participants-0-role": "funding", "participants-0-amount": "",
         "participants-0-currency": "", "participants-1-organisation": "", "participants-1-role": "",
         "partners": "", "csrf_token": token,
+        # Each payload names an organisation of its own; where two look alike, the form asks to confirm a new one.
+        "new_partners": "y",
     }
     data.update(changes)
     return data
