@@ -238,7 +238,8 @@ def draft(thread: int, seq: int, areas: list[str], funders: list[str]) -> dict:
             "participants-0-organisation": funders[thread % len(funders)], "participants-0-role": "funding",
             "participants-0-amount": str(100 + seq), "participants-0-currency": "USD",
             "participants-1-organisation": "", "participants-1-role": "",
-            "partners": f"Stream partner {thread}-{seq} (implementing)"}
+            "partners": f"Stream partner {thread}-{seq} (implementing)",
+            "new_partners": "y"}  # each names a new partner; they look alike, so the form asks to confirm
 
 
 def problems_of(project: Project, areas: list[str], funders: list[str]) -> list[str]:
@@ -397,7 +398,7 @@ def test_concurrent_edits_of_one_project_have_one_winner(server, reader):
         loaded = db.session.get(Project, project_id).version
     replies = race(browsers, f"/projects/{project_id}/edit", lambda n: {
         "title": f"Race edit by official {n}", "summary": f"Summary of official {n}",
-        "partners": f"Race partner {n} (extending)"})
+        "partners": f"Race partner {n} (extending)", "new_partners": "y"})
     winner = one_winner(replies, PROJECT_CONFLICT, lambda n: f"Official {n}")
     with reader.app_context():
         project = db.session.get(Project, project_id)
