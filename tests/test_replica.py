@@ -333,11 +333,20 @@ class TestReplica:
         replica.stop()
         try:
             with portal_reading(app, replica) as fresh, caplog.at_level(logging.WARNING):
-                visitor = fresh.test_client()
-                _, titles = project_answers(visitor)
-                assert "Smart street lights, Sathon" in titles
-                assert where(visitor) == {"before": False, "after": False}
-                assert visitor.get("/").status_code == 200
+                # Straight to the app's logger, enabled: other tests of this process may have built a JSON-logging
+                # app (the logger then no longer propagates to caplog's root) or run Alembic in-process (its
+                # logging.fileConfig disables the loggers that existed).
+                disabled, fresh.logger.disabled = fresh.logger.disabled, False
+                fresh.logger.addHandler(caplog.handler)
+                try:
+                    visitor = fresh.test_client()
+                    _, titles = project_answers(visitor)
+                    assert "Smart street lights, Sathon" in titles
+                    assert where(visitor) == {"before": False, "after": False}
+                    assert visitor.get("/").status_code == 200
+                finally:
+                    fresh.logger.removeHandler(caplog.handler)
+                    fresh.logger.disabled = disabled
             assert "read replica" in caplog.text and "use the primary" in caplog.text
         finally:
             replica.start()
