@@ -147,3 +147,13 @@ def test_the_form_asks_before_adding_a_name_close_to_a_known_organisation(app, c
     firm = {"participants-0-organisation": "Klong Toei Sensor Works", "participants-0-role": "implementing"}
     plain = client.post("/projects/new", data=form(token, title="Canal sensors with a new firm", **firm))
     assert plain.status_code == 302  # a name close to none is added without a question
+
+
+def test_one_file_naming_a_new_partner_two_ways_makes_one_organisation(app, runner, tmp_path):
+    rows = [{**GOOD, "title": "Klong sensors A", "partners": "Klong Toei Devices Co., Ltd. (implementing)"},
+            {**GOOD, "title": "Klong sensors B", "partners": "KLONG TOEI DEVICES (implementing)"}]
+    result = runner.invoke(args=["projects", "import", write_csv(tmp_path / "p.csv", rows)])
+    assert result.exit_code == 0, result.output
+    named = {p.organisation for title in ("Klong sensors A", "Klong sensors B")
+             for p in db.session.scalar(select(Project).where(Project.title == title)).participations}
+    assert [o.name for o in named] == ["KLONG TOEI DEVICES"]  # the first in the import's (sorted) order

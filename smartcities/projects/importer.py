@@ -12,6 +12,7 @@ import csv
 import gc
 import json
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,8 +33,9 @@ from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.geo.services import city_index, lookup_city
-from smartcities.organisations.models import Organisation
-from smartcities.organisations.services import find_organisation, index_names
+from smartcities.organisations.models import Organisation, OrganisationName
+from smartcities.organisations.names import lookup_keys
+from smartcities.organisations.services import index_names
 from smartcities.projects import validation as v
 from smartcities.projects.models import (
     IATI_ROLES, FocusArea, Project, ProjectParticipation, project_focus_areas,
@@ -304,19 +306,31 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
 
 
 def _organisations(names: Iterable[str]) -> dict[str, Organisation]:
-    """Existing organisations by name; unknown names become new, unclassified organisations."""
+    """Existing public organisations by name, else by the keys of their other names (as find_organisation
+    decides: the surest key that names exactly one); the other names become new, unclassified organisations
+    (one per key: "Foo Ltd" and "FOO" in one file are one). A few queries whatever the number of names."""
     wanted = set(names)
-    found = {o.name: o for o in db.session.scalars(select(Organisation).where(Organisation.name.in_(wanted),
-                                                                   Organisation.is_public.is_(True)))}
-    for name in sorted(wanted - set(found)):
-        known = find_organisation(name)  # the same organisation written another way: alias, acronym, IATI id
-        if known is not None and known.is_public:
-            found[name] = known
-            continue
-        found[name] = Organisation(name=name, kind="other", description="Added by a bulk project import.")
-        index_names(found[name])
-        db.session.add(found[name])
-        db.session.flush()  # the next name may be this one written another way
+    public = Organisation.is_public.is_(True)
+    found = {o.name: o for o in db.session.scalars(select(Organisation).where(Organisation.name.in_(wanted), public))}
+    missing = sorted(wanted - set(found))
+    keys = {name: lookup_keys(name) for name in missing}
+    owners: dict[str, set[int]] = defaultdict(set)
+    for org_id, key in db.session.execute(select(OrganisationName.organisation_id, OrganisationName.key).join(
+            Organisation).where(OrganisationName.key.in_({k for ks in keys.values() for k in ks}), public)):
+        owners[key].add(org_id)
+    made: dict[str, Organisation] = {}
+    for name in missing:
+        ids = next((owners[key] for key in keys[name] if key in owners), set())
+        same = next((made[key] for key in keys[name] if key in made), None)
+        if len(ids) == 1:
+            found[name] = db.session.get(Organisation, next(iter(ids)))
+        elif same is not None:
+            found[name] = same
+        else:
+            found[name] = Organisation(name=name, kind="other", description="Added by a bulk project import.")
+            index_names(found[name])
+            db.session.add(found[name])
+            made.update(dict.fromkeys(keys[name], found[name]))
     db.session.flush()
     return found
 
