@@ -224,7 +224,9 @@ def _paths(words: Vocabulary) -> dict[str, Any]:
             "responses": {"200": {"description": "Possible overlaps, strongest first",
                                   "content": {"application/json": {"schema": ref("OverlapResult")}}},
                           "400": {"description": "A bad field, named in `errors`", "content": PROBLEM},
-                          "413": {"description": "A body over the size limit", "content": PROBLEM}}}},
+                          "413": {"description": "A body over the size limit", "content": PROBLEM},
+                          "503": {"description": "The index is being built (a worker that has just started); "
+                                                 "try again after `Retry-After` seconds", "content": PROBLEM}}}},
         "/feed.json": _get("JSON Feed of the 50 latest project changes", "Feed", feed, tag="Feeds"),
         "/cities/{slug}/feed.json": _get("JSON Feed of one city", "Feed", feed, [SLUG_PATH], "Feeds", True),
         "/countries/{code}/feed.json": _get("JSON Feed of one country", "Feed", feed, tag="Feeds", found=True,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from werkzeug.exceptions import ServiceUnavailable
 from sqlalchemy.orm import selectinload
 
 from smartcities.extensions import db
@@ -22,6 +23,8 @@ from smartcities.projects.models import Project, ProjectParticipation
 
 # Projects others can overlap with: under review or public. Drafts are private work in progress.
 REGISTERED = ("submitted", "published")
+REQUEST_WAIT = 5.0   # seconds a request waits for the index (an incremental sync takes milliseconds)
+RETRY_AFTER = 60     # seconds a client is told to wait when a build is under way (as the rate limit says)
 
 
 @dataclass
@@ -80,8 +83,19 @@ def _sync_projects(synced: _Synced) -> None:
             synced.projects[project.id] = current[project.id]
 
 
-def current_index(radius_km: float) -> OverlapIndex:
-    """The index for this database, brought up to date with it."""
+class IndexBusy(ServiceUnavailable):
+    """The index is being built (a worker that has just started, on a large registry): answered at once with
+    503 and Retry-After instead of holding the request, since gunicorn kills a worker whose request waits past
+    its timeout — and the worker in its place would start the build again."""
+
+    def __init__(self) -> None:
+        super().__init__("The overlap check is getting ready after a restart; please try again in a minute.",
+                         retry_after=RETRY_AFTER)
+
+
+def current_index(radius_km: float, wait: float | None = None) -> OverlapIndex:
+    """The index for this database, brought up to date with it; IndexBusy if another thread holds it for longer
+    than `wait` seconds (None: as long as it takes)."""
     key = (str(db.engine.url), radius_km)
     with _create_lock:
         if key not in _indexes:
@@ -89,12 +103,16 @@ def current_index(radius_km: float) -> OverlapIndex:
                       db.session.execute(select(City.slug, City.latitude, City.longitude))}
             _indexes[key] = _Synced(OverlapIndex(radius_km=radius_km, city_coords=coords))
     synced = _indexes[key]
-    with synced.lock:
+    if not synced.lock.acquire(timeout=-1 if wait is None else wait):
+        raise IndexBusy()
+    try:
         fingerprint = _fingerprint()
         if fingerprint != synced.fingerprint:
             _sync_plans(synced)
             _sync_projects(synced)
             synced.fingerprint = fingerprint
+    finally:
+        synced.lock.release()
     return synced.index
 
 

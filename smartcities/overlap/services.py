@@ -19,7 +19,7 @@ from smartcities.metrics import OVERLAP_CHECK_SECONDS
 from smartcities.overlap.documents import project_draft
 from smartcities.overlap.draft import parse_draft
 from smartcities.overlap.engine import CheckResult, Draft, Reach
-from smartcities.overlap.index import current_index
+from smartcities.overlap.index import REQUEST_WAIT, current_index
 from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan
 from smartcities.projects.models import Project
@@ -30,7 +30,7 @@ MAX_ANSWER = 4000
 def run_check(draft: Draft) -> CheckResult:
     """Flags for a draft against the plans covering it and the registered projects near it."""
     with OVERLAP_CHECK_SECONDS.time():
-        return current_index(current_app.config["OVERLAP_RADIUS_KM"]).check(draft)
+        return current_index(current_app.config["OVERLAP_RADIUS_KM"], wait=REQUEST_WAIT).check(draft)
 
 
 def as_answer(result: CheckResult) -> dict[str, Any]:
