@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from smartcities.audit import services as audit
@@ -369,3 +369,18 @@ def test_an_update_keeps_the_columns_the_file_lacks_and_checks_the_project_as_it
     assert [fa.name for fa in project.focus_areas] == ["Safety and Security"]
     assert events(canal_id)[0].changes == {"budget": ["1000.00", "2000.00"], "start_date": ["2026-01-01", "2026-06-01"],
                                            "version": [1, 2]}
+
+
+def test_a_bulk_import_refreshes_the_planner_statistics_on_postgresql(runner, tmp_path):
+    """After 1,000 rows PostgreSQL plans with the new row counts at once (not when autovacuum comes by)."""
+    rows = [{**GOOD, "title": f"Canal sensor {n}", "partners": ""} for n in range(1000)]
+    on_postgresql = db.engine.dialect.name == "postgresql"
+    if on_postgresql:
+        db.session.execute(text("ANALYZE projects"))
+        before = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'projects'"))
+        db.session.commit()
+    result = runner.invoke(args=["projects", "import", write_csv(tmp_path / "many.csv", rows)])
+    assert result.exit_code == 0, result.output
+    if on_postgresql:  # SQLite plans without collected statistics; there the import only has to succeed
+        after = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'projects'"))
+        assert after >= before + 1000
