@@ -7,8 +7,11 @@ decoded here, clipped to the region, simplified and rounded to a small GeoJSON f
 """
 from __future__ import annotations
 
+import argparse
+import json
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 Point = tuple[float, float]
 Ring = list[Point]
@@ -195,10 +198,6 @@ def build(topology: dict, layer: str = "countries") -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m smartcities.geo.basemap countries-10m.json static/basemap/southeast-asia.geojson`."""
-    import argparse
-    import json
-    from pathlib import Path
-
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("topology", type=Path, help="world-atlas's countries-10m.json")
     parser.add_argument("out", type=Path, help="the GeoJSON file to write")
