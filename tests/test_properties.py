@@ -122,6 +122,20 @@ def database_rows() -> dict[str, list[str]]:
             for table in db.metadata.sorted_tables}
 
 
+def refused_whole(load, named: list[str], keys: re.Pattern) -> None:
+    """`load` is refused with a ValidationError naming at least `named`, every key of the `keys` form with a
+    message, and the database unchanged; the test's transaction is rolled back either way."""
+    before = database_rows()
+    try:
+        with pytest.raises(ValidationError) as refused:
+            load()
+        assert set(named) <= set(refused.value.errors), refused.value.errors
+        assert all(keys.fullmatch(key) and message for key, message in refused.value.errors.items())
+        assert database_rows() == before
+    finally:
+        db.session.rollback()
+
+
 # ---- the Project file --------------------------------------------------------------------------------------------
 
 @st.composite
@@ -327,15 +341,8 @@ def test_a_project_file_with_mistakes_is_refused_whole_naming_each_row_and_field
             changes, field = data.draw(project_mistake(form, targets["drafts"]))
             set_cell(rows[index], changes)
             named.append(f"row {index + 1}: {field}")
-        before = database_rows()
-        try:
-            with pytest.raises(ValidationError) as refused:
-                importer.import_projects(write_project_file(tmp_path, form, rows))
-            assert set(named) <= set(refused.value.errors), refused.value.errors
-            assert all(PROJECT_KEY.fullmatch(key) and message for key, message in refused.value.errors.items())
-            assert database_rows() == before
-        finally:
-            db.session.rollback()
+        refused_whole(lambda: importer.import_projects(write_project_file(tmp_path, form, rows)), named,
+                      PROJECT_KEY)
     check()
 
 
@@ -569,15 +576,7 @@ def test_a_plan_file_with_mistakes_is_refused_whole_naming_each_plan_and_field(a
             changes, field = data.draw(plan_mistake())
             entries[index].update(changes)
             named.append(f"plans[{index}].{field}")
-        before = database_rows()
-        try:
-            with pytest.raises(ValidationError) as refused:
-                import_plans({"plans": entries})
-            assert set(named) <= set(refused.value.errors), refused.value.errors
-            assert all(PLAN_KEY.fullmatch(key) and message for key, message in refused.value.errors.items())
-            assert database_rows() == before
-        finally:
-            db.session.rollback()
+        refused_whole(lambda: import_plans({"plans": entries}), named, PLAN_KEY)
     check()
 
 
