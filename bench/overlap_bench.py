@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from smartcities.overlap.engine import Draft, InitiativeDoc, OverlapIndex, PlanDoc, ProjectDoc  # noqa: E402
-from smartcities.overlap.evaluation import evaluate, plan_docs_from_plan_file  # noqa: E402
-from smartcities.overlap.lexicon import CONCEPTS  # noqa: E402
+from smartcities.overlap.engine.evaluation import evaluate, plan_docs_from_plan_file  # noqa: E402
+from smartcities.overlap.engine.lexicon import CONCEPTS  # noqa: E402
 from smartcities.text import slugify  # noqa: E402
 
 FOCUS_AREAS = ("Civic and Social", "Health and Well-being", "Safety and Security", "Quality Environment",

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from smartcities import config
-from smartcities.overlap import engine
+from smartcities.overlap.engine import checker as engine
 from smartcities.overlap.engine import Draft, OverlapIndex, ProjectDoc
 
 URL = "/api/v1/overlap-check"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from smartcities.overlap.concepts import LABELS, find
+from smartcities.overlap.engine.concepts import LABELS, find
 from smartcities.overlap.engine import Draft, Flag, InitiativeDoc, OverlapIndex, PlanDoc, ProjectDoc
-from smartcities.overlap.evaluation import draft_from_case, plan_docs_from_plan_file
-from smartcities.overlap.lexicon import CONCEPTS
-from smartcities.overlap.text import fold, normalise, parse
+from smartcities.overlap.engine.evaluation import draft_from_case, plan_docs_from_plan_file
+from smartcities.overlap.engine.lexicon import CONCEPTS
+from smartcities.overlap.engine.text import fold, normalise, parse
 from smartcities.text import slugify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -378,3 +378,25 @@ def test_a_case_project_becomes_a_draft():
     assert draft_from_case(case, city_lookup) == Draft(
         title="T", text="S D", city="da-nang", country="VN", focus_areas=frozenset({"Civic and Social"}),
         start=date(2026, 1, 1), lat=16.0, lon=108.2, partners=frozenset({"UNDP"}))
+
+
+def test_the_engine_imports_nothing_of_the_portal():
+    """The engine stays framework-free: no module under overlap/engine imports Flask, SQLAlchemy, Werkzeug or
+    any part of the portal outside the engine."""
+    import ast
+    from pathlib import Path
+
+    import smartcities.overlap.engine as engine_package
+
+    folder = Path(engine_package.__file__).parent
+    modules = sorted(folder.glob("*.py"))
+    assert len(modules) >= 10
+    for module in modules:
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in {"flask", "flask_babel", "flask_login", "sqlalchemy", "werkzeug"}, (module, name)
+                if top == "smartcities":
+                    assert name.startswith("smartcities.overlap.engine"), (module.name, name)

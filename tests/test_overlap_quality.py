@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from smartcities.overlap.engine import CheckResult, Flag
-from smartcities.overlap.evaluation import evaluate
+from smartcities.overlap.engine.evaluation import evaluate
 from smartcities.overlap.scratch import evaluate_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """How an overlap's signals become a score and a severity: what makes a flag high, i.e. what blocks submission.
 
 Every boundary is tested just below, at and just above it, with literal inputs worked out from the values the
-design documents, so the tests fail if a constant in smartcities/overlap/scoring.py (or the engine's flag
+design documents, so the tests fail if a constant in smartcities/overlap/engine/scoring.py (or the engine's flag
 threshold) changes, and also refer to the constants where that states the rule more clearly.
 
 The signals: text (a cosine in [0, 1]), concept (shared smart-city concepts, [0, 1]), focus (shared focus
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from smartcities.overlap import scoring
+from smartcities.overlap.engine import scoring
 from smartcities.overlap.engine import DEFAULT_THRESHOLD
-from smartcities.overlap.scoring import content, plan_score, project_score, severity
+from smartcities.overlap.engine.scoring import content, plan_score, project_score, severity
 
 EPS = 1e-9   # "just below" and "just above"
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from smartcities.extensions import db
 from smartcities.geo.models import City
-from smartcities.overlap.documents import plan_doc, project_doc
+from smartcities.overlap.conversion import plan_doc, project_doc
 from smartcities.overlap.engine import OverlapIndex
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.projects.models import Project, ProjectParticipation

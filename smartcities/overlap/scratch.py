@@ -45,8 +45,8 @@ def evaluate_files(plans_data: Any, cases_data: Any) -> dict[str, Any]:
     from smartcities import create_app
     from smartcities.extensions import db
     from smartcities.geo.services import find_city
-    from smartcities.overlap.documents import plan_doc
-    from smartcities.overlap.evaluation import evaluate
+    from smartcities.overlap.conversion import plan_doc
+    from smartcities.overlap.engine.evaluation import evaluate
     from smartcities.plans.models import NationalPlan, PlanInitiative
     from smartcities.plans.services import import_plans
     from smartcities.reference import load_cities, load_countries, load_focus_areas

@@ -16,7 +16,7 @@ from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.metrics import OVERLAP_CHECK_SECONDS
-from smartcities.overlap.documents import project_draft
+from smartcities.overlap.conversion import project_draft
 from smartcities.overlap.draft import parse_draft
 from smartcities.overlap.engine import CheckResult, Draft, Reach
 from smartcities.overlap.index import REQUEST_WAIT, current_index

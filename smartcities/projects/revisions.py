@@ -20,7 +20,7 @@ from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.organisations.services import publish_partners
 from smartcities.overlap import services as overlap
-from smartcities.overlap.documents import project_draft
+from smartcities.overlap.conversion import project_draft
 from smartcities.projects import services
 from smartcities.projects.models import Project, ProjectRevision
 

@@ -14,8 +14,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from smartcities.overlap import stopwords
-from smartcities.overlap.stopwords import SPELLING
+from smartcities.overlap.engine import stopwords
+from smartcities.overlap.engine.stopwords import SPELLING
 
 # Thai, Lao, Myanmar (+ extensions), Khmer (+ symbols).
 UNSPACED = "\u0e00-\u0eff\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f\u1780-\u17ff\u19e0-\u19ff"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 
-from smartcities.overlap.signals import haversine_km
+from smartcities.overlap.engine.signals import haversine_km
 
 _KM_PER_DEGREE = 111.2
 

@@ -1,7 +1,7 @@
 """How an overlap's signals combine into a score and a severity, and the wording of its text evidence."""
 from __future__ import annotations
 
-from smartcities.overlap.text import display
+from smartcities.overlap.engine.text import display
 
 # A text cosine this high counts as full text evidence: paraphrases rarely go above it.
 TEXT_FULL = 0.5

@@ -1,7 +1,7 @@
-"""The overlap engine: an incrementally updated index of plan initiatives and projects that flags drafts.
+"""The overlap check: an incrementally updated index of plan initiatives and projects that flags drafts.
 
-Framework-free: the portal converts its rows into the plain documents below (documents.py) and keeps an
-OverlapIndex in sync (index.py). A check first narrows the candidates (plans of the draft's country and
+The portal converts its rows into the plain documents of documents.py (overlap/conversion.py) and keeps an
+OverlapIndex in sync (overlap/index.py). A check first narrows the candidates (plans of the draft's country and
 city whose period covers it; projects in its city or within the radius whose dates overlap), then scores
 them from the inverted index (store.py) so only documents sharing a word or a concept are touched.
 """
@@ -10,117 +10,20 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, replace
 from itertools import count
 
-from smartcities.overlap import scoring, signals
-from smartcities.overlap.analysis import Analysis, PhraseFinder, analyse
-from smartcities.overlap.concepts import LABELS
-from smartcities.overlap.spatial import Places
-from smartcities.overlap.store import Query, Vectors, similarity
-from smartcities.overlap.text import keys_of
+from smartcities.overlap.engine import scoring, signals
+from smartcities.overlap.engine.analysis import Analysis, PhraseFinder, analyse
+from smartcities.overlap.engine.documents import CheckResult, Draft, Flag, PlanDoc, ProjectDoc
+from smartcities.overlap.engine.concepts import LABELS
+from smartcities.overlap.engine.spatial import Places
+from smartcities.overlap.engine.store import Query, Vectors, similarity
+from smartcities.overlap.engine.text import keys_of
 
 # Reached by a shared concept with little else, or by a text cosine of about 0.2 with matching focus areas;
 # never by filler, which makes no features. Below it a reviewer would mostly read noise.
 DEFAULT_THRESHOLD = 0.4
-
-
-@dataclass(frozen=True)
-class Reach:
-    """Whose unpublished projects a check may compare against: the asker's visibility, as plain values.
-
-    Published projects are compared for everyone; an empty Reach (anonymous callers, partners) sees no more.
-    """
-
-    everything: bool = False
-    city: str | None = None             # city slug: a city official's own city
-    country: str | None = None          # ISO2: a focal point's country
-
-    def sees(self, project: ProjectDoc) -> bool:
-        return (project.public or self.everything or project.city == self.city
-                or project.country == self.country)
-
-
-@dataclass(frozen=True)
-class Draft:
-    title: str
-    text: str = ""                      # summary + description
-    city: str = ""                      # city slug
-    country: str = ""                   # ISO2
-    focus_areas: frozenset[str] = frozenset()
-    start: date | None = None
-    end: date | None = None
-    lat: float | None = None
-    lon: float | None = None
-    partners: frozenset[str] = frozenset()   # organisation names
-    project_id: int | None = None       # the draft's own id, never flagged against itself
-    reach: Reach = Reach()              # which unpublished projects the asker may be told about
-
-
-@dataclass(frozen=True)
-class InitiativeDoc:
-    id: int | None
-    title: str
-    description: str = ""
-    focus_areas: frozenset[str] = frozenset()   # empty -> the plan's focus areas apply
-
-
-@dataclass(frozen=True)
-class PlanDoc:
-    plan_id: str
-    title: str
-    country: str
-    level: str                          # "national" | "city"
-    city: str | None                    # city slug when level == "city"
-    start_year: int
-    end_year: int | None
-    focus_areas: frozenset[str]
-    summary: str
-    initiatives: tuple[InitiativeDoc, ...]
-
-
-@dataclass(frozen=True)
-class ProjectDoc:
-    id: int
-    title: str
-    text: str
-    city: str
-    country: str
-    focus_areas: frozenset[str]
-    start: date | None
-    end: date | None
-    lat: float | None
-    lon: float | None
-    partners: frozenset[str]
-    public: bool = True                 # published; otherwise under review, compared only within its Reach
-
-
-@dataclass
-class Flag:
-    kind: str
-    score: float
-    severity: str
-    reasons: list[str]
-    plan_id: str | None = None
-    plan_title: str | None = None
-    initiative: str | None = None
-    initiative_id: int | None = None
-    project_id: int | None = None
-    project_title: str | None = None
-
-    def as_dict(self) -> dict:
-        """The flag in the overlap-check answer (score rounded to 2 decimals)."""
-        return {"kind": self.kind, "plan_id": self.plan_id, "plan_title": self.plan_title,
-                "initiative": self.initiative, "project_id": self.project_id,
-                "project_title": self.project_title, "score": round(self.score, 2),
-                "severity": self.severity, "reasons": list(self.reasons)}
-
-
-@dataclass
-class CheckResult:
-    flags: list[Flag]
-    checked: dict = field(default_factory=dict)   # {"plans": n, "initiatives": n, "projects": n}
 
 
 @dataclass

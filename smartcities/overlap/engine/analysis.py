@@ -5,8 +5,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from smartcities.overlap.concepts import find
-from smartcities.overlap.text import Parsed, bigram, features, parse, run_pieces
+from smartcities.overlap.engine.concepts import find
+from smartcities.overlap.engine.text import Parsed, bigram, features, parse, run_pieces
 
 # Character n-grams shorter than this are too common to show a reviewer as a shared phrase.
 _MIN_SHOWN_NGRAM = 4

@@ -6,8 +6,8 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from smartcities.overlap.lexicon import CONCEPTS
-from smartcities.overlap.text import UNSPACED, Parsed, keys_of, normalise
+from smartcities.overlap.engine.lexicon import CONCEPTS
+from smartcities.overlap.engine.text import UNSPACED, Parsed, keys_of, normalise
 
 LABELS = {key: label for key, label, _ in CONCEPTS}
 _HAS_UNSPACED = re.compile(f"[{UNSPACED}]")
