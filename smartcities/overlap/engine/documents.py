@@ -103,3 +103,4 @@ class Flag:
 class CheckResult:
     flags: list[Flag]
     checked: dict = field(default_factory=dict)   # {"plans": n, "initiatives": n, "projects": n}
+    related: list[Flag] = field(default_factory=list)   # same field, likely another initiative: no flag

@@ -48,6 +48,15 @@ def text_reason(similarity: float, phrases: list[str]) -> str:
     return reason
 
 
+def meaning_reason(similarity: float, draft_text: str, other_text: str) -> str:
+    """'similar meaning (0.91): "…" ~ "…"', naming the two sentences that matched (shortened)."""
+    return f'similar meaning ({similarity:.2f}): "{_shorten(display(draft_text))}" ~ "{_shorten(display(other_text))}"'
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def concept_reason(label: str, draft_words: str, other_words: str) -> str:
     """'same concept: flood early warning ("น้ำท่วม" ~ "flood")'."""
     draft_words, other_words = display(draft_words), display(other_words)
