@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 
-from smartcities.extensions import db
 from smartcities.overlap import index, services
 
 DRAFT = {"title": "Smart poles with PM2.5 sensors", "city": "bangkok", "focus_areas": ["Quality Environment"]}
@@ -16,8 +15,7 @@ def held_index(app):
     """The index of the test database, made if need be, so that its lock can be held as a build holds it."""
     with app.app_context():
         index.current_index(app.config["OVERLAP_RADIUS_KM"])
-        key = (str(db.engine.url), app.config["OVERLAP_RADIUS_KM"])
-        return next(synced for found, synced in index._indexes.items() if found[:2] == key)
+        return index._indexes[index.index_key(app.config["OVERLAP_RADIUS_KM"], index.configured_embedder())]
 
 
 def test_a_check_during_a_build_is_told_to_come_back(app, client, monkeypatch):

