@@ -39,7 +39,7 @@ class _Plan:
 class _Project:
     project: ProjectDoc
     doc: int
-    point: tuple[float, float] | None
+    points: tuple[tuple[float, float], ...]   # its sites, or its city's centre standing in for them
     at_city_centre: bool
 
 
@@ -137,12 +137,14 @@ class OverlapIndex:
             del self._owner[doc]
         self._plans_in[self._plan_scope(entry.plan)].discard(plan_id)
 
-    def _point(self, lat: float | None, lon: float | None, city: str) -> tuple[tuple[float, float] | None, bool]:
-        """A location, or the city's centre standing in for a missing one (second value True)."""
-        if lat is not None and lon is not None:
-            return (lat, lon), False
-        centre = self._city_coords.get(city)
-        return (tuple(centre), True) if centre and None not in centre else (None, False)
+    def _points(self, doc: Draft | ProjectDoc) -> tuple[tuple[tuple[float, float], ...], bool]:
+        """Its sites, or the city's centre standing in for missing ones (second value True)."""
+        if doc.sites:
+            return tuple(doc.sites), False
+        if doc.lat is not None and doc.lon is not None:
+            return ((doc.lat, doc.lon),), False
+        centre = self._city_coords.get(doc.city)
+        return ((tuple(centre),), True) if centre and None not in centre else ((), False)
 
     def upsert_project(self, project: ProjectDoc) -> None:
         """Add a registered project or replace the indexed version with the same id."""
@@ -152,10 +154,10 @@ class OverlapIndex:
     def _put_project(self, project: ProjectDoc, analysis: Analysis) -> None:
         self.remove_project(project.id)
         doc = self._add_doc(("projects", project.city), project.country, analysis, project.public)
-        point, at_centre = self._point(project.lat, project.lon, project.city)
+        points, at_centre = self._points(project)
         # Its text lives on as the analysis' features; kept whole it would cost megabytes per thousand projects.
-        self._projects[project.id] = _Project(replace(project, text=""), doc, point, at_centre)
-        self._places.add(project.id, project.city, point)
+        self._projects[project.id] = _Project(replace(project, text="", sites=()), doc, points, at_centre)
+        self._places.add(project.id, project.city, points)
 
     @_locked
     def remove_project(self, project_id: int) -> None:
@@ -275,21 +277,22 @@ class OverlapIndex:
             (flags if p >= calibration.FLAG else related).append(flag)
         return flags, related
 
-    def _project_candidates(self, draft: Draft) -> tuple[dict[int, float | None], tuple | None, bool]:
-        """Projects in the draft's city or within the radius, dates overlapping, with their rough distance."""
-        point, at_centre = self._point(draft.lat, draft.lon, draft.city)
+    def _project_candidates(self, draft: Draft) -> tuple[dict[int, float | None], tuple, bool]:
+        """Projects in the draft's city or within the radius, dates overlapping, with their rough distance
+        (from the nearest pair of sites)."""
+        points, at_centre = self._points(draft)
         candidates = {}
-        for project_id, km in self._places.around(draft.city, point).items():
+        for project_id, km in self._places.around(draft.city, points).items():
             project = self._projects[project_id].project
             if draft.reach.sees(project) and signals.dates_overlap(draft.start, draft.end, project.start,
                                                                    project.end):
                 candidates[project_id] = km
         candidates.pop(draft.project_id, None)
-        return candidates, point, at_centre
+        return candidates, points, at_centre
 
     def _project_flags(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
                        checked: dict) -> list[Flag]:
-        candidates, point, at_centre = self._project_candidates(draft)
+        candidates, points, at_centre = self._project_candidates(draft)
         checked["projects"] = len(candidates)
         by_doc = {self._projects[project_id].doc: project_id for project_id in candidates}
         found = self._vectors.dots(query, [("projects", draft.city)])
@@ -305,9 +308,9 @@ class OverlapIndex:
             other = entry.project
             text, concept = similarity(query, dots, self._vectors.norms(doc))
             focus, shared_areas = signals.focus_overlap(draft.focus_areas, other.focus_areas)
-            km = candidates[project_id]
-            if km is None and point and entry.point:
-                km = signals.haversine_km(point, entry.point)
+            km, pair = candidates[project_id], signals.nearest_pair(points, entry.points)
+            if km is None and pair:
+                km = signals.haversine_km(*pair)
             nearness = max(0.0, 1.0 - km / self.radius_km) if km is not None else 0.0
             partners = signals.shared_partners(draft.partners, other.partners)
             score = scoring.project_score(text, concept, focus, nearness, bool(partners))
@@ -318,8 +321,8 @@ class OverlapIndex:
                 reasons.append(signals.focus_reason(shared_areas))
             reasons.append(signals.dates_reason(draft.start, draft.end, other.start, other.end))
             same_city = other.city == draft.city
-            if km is not None:
-                km = signals.geodesic_km(point, entry.point)
+            if pair:
+                km = signals.geodesic_km(*pair)
                 centre = at_centre or entry.at_city_centre
                 reasons.append(signals.distance_reason(km, same_city, centre))
             elif same_city:

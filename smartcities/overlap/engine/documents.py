@@ -36,6 +36,7 @@ class Draft:
     lat: float | None = None
     lon: float | None = None
     partners: frozenset[str] = frozenset()   # organisation names
+    sites: tuple[tuple[float, float], ...] = ()   # every site (lat, lon); empty: the point lat/lon alone
     project_id: int | None = None       # the draft's own id, never flagged against itself
     reach: Reach = Reach()              # which unpublished projects the asker may be told about
 
@@ -76,6 +77,7 @@ class ProjectDoc:
     lon: float | None
     partners: frozenset[str]
     public: bool = True                 # published; otherwise under review, compared only within its Reach
+    sites: tuple[tuple[float, float], ...] = ()   # every site (lat, lon); empty: the point lat/lon alone
 
 
 @dataclass

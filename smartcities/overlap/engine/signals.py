@@ -52,6 +52,12 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def nearest_pair(a: Iterable[tuple[float, float]], b: Iterable[tuple[float, float]]) -> tuple | None:
+    """The closest pair of sites, one from each list (great-circle distance); None if either is empty."""
+    pairs = [(haversine_km(p, q), p, q) for p in a for q in b]
+    return min(pairs)[1:] if pairs else None
+
+
 def geodesic_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Distance on the WGS-84 ellipsoid: the figure a reviewer reads."""
     return geodesic(a, b).km

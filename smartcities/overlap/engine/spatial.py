@@ -52,30 +52,38 @@ class Grid:
 
 
 class Places:
-    """Where registered projects are: by city, and on a grid for the ones with a location."""
+    """Where registered projects are: by city, and each of their sites on a grid."""
 
     def __init__(self, radius_km: float) -> None:
         self.radius_km = radius_km
         self._grid = Grid(radius_km)
         self._by_city: dict[str, set[Hashable]] = {}
         self._city: dict[Hashable, str] = {}
+        self._sites: dict[Hashable, int] = {}
 
-    def add(self, key: Hashable, city: str, point: tuple[float, float] | None) -> None:
-        """Place (or move) a project in a city, at a point when it has one."""
+    def add(self, key: Hashable, city: str, points: tuple[tuple[float, float], ...] = ()) -> None:
+        """Place (or move) a project in a city, at each of its sites."""
         self.remove(key)
         self._city[key] = city
         self._by_city.setdefault(city, set()).add(key)
-        if point is not None:
-            self._grid.add(key, point)
+        for n, point in enumerate(points):
+            self._grid.add((key, n), point)
+        self._sites[key] = len(points)
 
     def remove(self, key: Hashable) -> None:
         """Forget a project; unknown keys are ignored."""
         city = self._city.pop(key, None)
         if city is not None:
             self._by_city[city].discard(key)
-            self._grid.remove(key)
+            for n in range(self._sites.pop(key, 0)):
+                self._grid.remove((key, n))
 
-    def around(self, city: str, point: tuple[float, float] | None) -> dict[Hashable, float | None]:
-        """Projects in the city or within the radius of the point, with the distance when within it."""
-        near = self._grid.near(point, self.radius_km) if point is not None else {}
+    def around(self, city: str, points: tuple[tuple[float, float], ...] = ()) -> dict[Hashable, float | None]:
+        """Projects in the city or with a site within the radius of one of the points, with the distance of the
+        nearest pair of sites when within it."""
+        near: dict[Hashable, float] = {}
+        for point in points:
+            for (key, _), km in self._grid.near(point, self.radius_km).items():
+                if km < near.get(key, math.inf):
+                    near[key] = km
         return {**dict.fromkeys(self._by_city.get(city, ())), **near}

@@ -1,0 +1,64 @@
+"""The overlap check with several sites per project: distance is from the nearest pair of sites."""
+from __future__ import annotations
+
+from datetime import date
+
+from smartcities.overlap.engine import Draft, OverlapIndex, ProjectDoc
+from smartcities.overlap.engine.signals import haversine_km, nearest_pair
+from smartcities.overlap.engine.spatial import Places
+
+BANGKOK = (13.7563, 100.5018)
+NONTHABURI = (13.8621, 100.5144)      # ~12 km north of central Bangkok, its own province
+PHUKET = (7.8804, 98.3923)
+TEXT = "Install adaptive traffic signals with vehicle detectors at junctions, linked to a control centre."
+
+
+def _project(pid: int, city: str, sites: tuple, **kw) -> ProjectDoc:
+    return ProjectDoc(id=pid, title=kw.get("title", "Adaptive traffic signals at junctions"), text=TEXT, city=city,
+                      country="TH", focus_areas=frozenset({"Built Infrastructure"}), start=date(2026, 1, 1),
+                      end=date(2027, 12, 31), lat=sites[0][0] if sites else None,
+                      lon=sites[0][1] if sites else None, partners=frozenset(), sites=sites)
+
+
+def _draft(city: str, sites: tuple) -> Draft:
+    return Draft(title="Adaptive traffic signals at junctions", text=TEXT, city=city, country="TH",
+                 focus_areas=frozenset({"Built Infrastructure"}), start=date(2026, 6, 1), end=date(2027, 6, 1),
+                 lat=sites[0][0], lon=sites[0][1], sites=sites)
+
+
+def test_the_nearest_pair_is_the_closest_site_of_each():
+    far, near = (10.5, 99.2), (13.86, 100.51)
+    pair = nearest_pair([BANGKOK, PHUKET], [far, near])
+    assert pair == (BANGKOK, near)
+    assert nearest_pair([], [BANGKOK]) is None
+
+
+def test_places_find_a_project_by_any_of_its_sites_with_the_nearest_distance():
+    places = Places(radius_km=5)
+    places.add(1, "phuket", (PHUKET, (13.757, 100.503)))        # one site happens to be in Bangkok
+    places.add(2, "phuket", (PHUKET,))
+    found = places.around("bangkok", (NONTHABURI, BANGKOK))
+    assert set(found) == {1}
+    assert found[1] < 0.3
+    places.add(1, "phuket", (PHUKET,))                            # moved: its Bangkok site is gone
+    assert places.around("bangkok", (BANGKOK,)) == {}
+    places.remove(1)
+    assert set(places.around("phuket", ())) == {2}
+
+
+def test_a_project_is_near_a_draft_through_its_nearest_site():
+    index = OverlapIndex(radius_km=5.0)
+    # Another city's project whose second site is 200 m from the draft's third site.
+    index.upsert_project(_project(7, "nonthaburi", (NONTHABURI, (13.7300, 100.5230))))
+    draft = _draft("bangkok", (PHUKET, NONTHABURI[:1] + (100.9,), (13.7318, 100.5230)))
+    flags = [flag for flag in index.check(draft).flags if flag.kind == "project"]
+    assert [flag.project_id for flag in flags] == [7]
+    distance = next(reason for reason in flags[0].reasons if "km away" in reason)
+    assert distance.startswith("0.2 km away"), distance
+
+
+def test_sites_far_from_every_draft_site_are_not_near():
+    index = OverlapIndex(radius_km=5.0)
+    index.upsert_project(_project(8, "phuket", (PHUKET, (8.0, 98.3))))
+    assert index.check(_draft("bangkok", (BANGKOK, NONTHABURI))).checked["projects"] == 0
+    assert haversine_km(BANGKOK, PHUKET) > 600
