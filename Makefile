@@ -71,7 +71,8 @@ basemap: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed
-	@echo "Serving the ASCN portal on http://127.0.0.1:$(PORT)"
+	@echo "Serving the ASCN portal on http://127.0.0.1:$(PORT), with the worker that sends e-mail and webhooks"
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config python:smartcities.gunicorn_config --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - app:app
 
 # Lint (ruff) and a security scan that fails on any high-severity finding (bandit) come before the tests.

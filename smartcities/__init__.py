@@ -63,9 +63,14 @@ def register_blueprints(app: Flask) -> None:
     from smartcities.accounts.admin import bp as admin_bp
     from smartcities.accounts.views import bp as accounts_bp
     from smartcities.api import bp as api_bp
+    from smartcities.documents.api import bp as documents_api_bp
+    from smartcities.documents.views import bp as documents_bp
     from smartcities.feeds import bp as feeds_bp
     from smartcities.geo.views import bp as cities_bp
     from smartcities.iati import bp as iati_bp
+    from smartcities.matching.views import bp as matching_bp
+    from smartcities.notifications.admin import bp as webhook_admin_bp
+    from smartcities.notifications.views import bp as notifications_bp
     from smartcities.ogc import bp as ogc_bp
     from smartcities.organisations.views import bp as organisations_bp
     from smartcities.overlap.views import bp as overlap_bp
@@ -78,7 +83,9 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         web_bp, vendor_bp, cities_bp, organisations_bp, plans_bp,   # public pages
         accounts_bp, admin_bp, projects_bp, plan_admin_bp,          # the workspace
-        api_bp, overlap_bp, feeds_bp, ogc_bp, iati_bp,              # open data
+        notifications_bp, webhook_admin_bp, documents_bp,
+        api_bp, overlap_bp, feeds_bp, ogc_bp, iati_bp, matching_bp, # open data
+        documents_api_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -94,6 +101,8 @@ def register_metrics(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from smartcities.cli import COMMANDS
+    from smartcities.documents.cli import COMMANDS as DOCUMENT_COMMANDS
+    from smartcities.notifications.cli import COMMANDS as NOTIFICATION_COMMANDS
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *NOTIFICATION_COMMANDS, *DOCUMENT_COMMANDS):
         app.cli.add_command(command)

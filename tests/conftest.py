@@ -60,6 +60,7 @@ def app():
         "LEAFLET_CDN": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SHARED_CACHE_URL": (workdir / "answer-cache").as_uri(),
+        "OVERLAP_CACHE_DIR": str(workdir / "overlap-cache"),
         "GEOCODER": "offline",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt's production cost, paid hundreds of times, is slow
     })
@@ -204,19 +205,23 @@ def make_user(app):
 
 @pytest.fixture
 def make_project(app):
-    """Factory: make_project(title=..., city='bangkok', status='published', ...) -> a committed Project."""
+    """Factory: make_project(title=..., city='bangkok', status='published', ...) -> a committed Project.
+
+    One site at `latitude`/`longitude` (default: the city centre), or `locations=[(lat, lon, name), …]`."""
     from datetime import date
 
     from smartcities.geo.services import find_city
-    from smartcities.projects.models import FocusArea, Project
+    from smartcities.projects.models import FocusArea, Project, ProjectSite
 
     def factory(title: str = "Flood sensors on canals", city: str = "bangkok", status: str = "published",
                 focus_areas: tuple[str, ...] = ("Safety and Security",), **fields):
         place = find_city(city)
         areas = list(db.session.scalars(select(FocusArea).where(FocusArea.name.in_(focus_areas))))
+        locations = fields.pop("locations", None) or [
+            (fields.pop("latitude", place.latitude), fields.pop("longitude", place.longitude), None)]
         project = Project(title=title, city=place, status=status, summary=fields.pop("summary", ""),
-                          latitude=fields.pop("latitude", place.latitude),
-                          longitude=fields.pop("longitude", place.longitude),
+                          sites=[ProjectSite(position=n, latitude=lat, longitude=lon, name=name)
+                                 for n, (lat, lon, name) in enumerate(locations)],
                           start_date=fields.pop("start_date", date(2026, 1, 1)),
                           end_date=fields.pop("end_date", date(2027, 12, 31)), **fields)
         project.focus_areas = areas

@@ -122,7 +122,7 @@ def reader(database_url):
 def server(database_url, reader, tmp_path_factory) -> Iterator[Gunicorn]:
     """Migrated and seeded by the real commands, with the people of the tests, then served by gunicorn."""
     home = tmp_path_factory.mktemp("gunicorn")  # XDG_RUNTIME_DIR: gunicorn's control socket is ours alone
-    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TZ"}}
+    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TZ", "OVERLAP_EMBEDDER"}}
     env.update(DATABASE_URL=database_url, SECRET_KEY="durability-" + "k" * 40, GEOCODER="offline", LEAFLET_CDN="0",
                RATELIMIT_STORAGE_URI="memory://", XDG_RUNTIME_DIR=str(home))
     _flask(env, "db", "upgrade")

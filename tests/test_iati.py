@@ -24,8 +24,8 @@ ROLES, STATUSES, DATE_TYPES = {"1", "2", "3", "4"}, {"1", "2", "3", "4", "5", "6
 ORGANISATION_TYPES = {"10", "11", "15", "21", "22", "23", "24", "30", "40", "60", "70", "71", "72", "73", "80", "90"}
 SECTOR_VOCABULARIES = {str(n) for n in range(1, 13)} | {"98", "99"}
 # The order of iati-activity's children in the 2.03 xsd:sequence (the ones this export can write).
-ORDER = ["iati-identifier", "reporting-org", "title", "description", "participating-org", "activity-status",
-         "activity-date", "recipient-country", "location", "sector", "budget"]
+ORDER = ["iati-identifier", "reporting-org", "title", "description", "participating-org", "other-identifier",
+         "activity-status", "activity-date", "recipient-country", "location", "sector", "budget", "document-link"]
 
 
 def _schema_dir() -> Path:

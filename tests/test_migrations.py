@@ -105,7 +105,8 @@ def contents(conn: Connection, layout: dict[str, dict[str, Any]] | None = None) 
     for name, described in (layout or schema(conn)).items():
         names = described["column_order"]
         rows = [dict(row._mapping) for row in conn.execute(select(*map(column, names)).select_from(table(name)))]
-        found[name] = {"columns": names, "rows": sorted(rows, key=lambda r: _key(sorted(r.items())))}
+        # columns by name: a column a downgrade puts back comes last on PostgreSQL, which cannot insert one between
+        found[name] = {"columns": sorted(names), "rows": sorted(rows, key=lambda r: _key(sorted(r.items())))}
     return found
 
 
@@ -316,16 +317,87 @@ def check_organisation_names(before: dict, after: dict) -> None:
                               for key in name_keys(name)}
 
 
+def check_project_sites(before: dict, after: dict) -> None:
+    """Each project's point is now its one site, at position 0, unnamed, with the very same coordinates."""
+    points = {row["id"]: (row["latitude"], row["longitude"]) for row in before["projects"]["rows"]}
+    sites = {row["project_id"]: (row["latitude"], row["longitude"]) for row in after["project_sites"]["rows"]}
+    assert points and sites == points, f"the points moved: {points} -> {sites}"
+    assert {(row["position"], row["name"]) for row in after["project_sites"]["rows"]} == {(0, None)}
+    assert "latitude" not in after["projects"]["columns"]
+
+
+def seed_project_sites(conn: Connection) -> None:
+    """A second, named site of a project (a later step must keep it)."""
+    put(conn, "project_sites", {"id": 100, "project_id": 1, "position": 1, "name": "Junction 12 – Rama IV",
+                                "latitude": 13.7291, "longitude": 100.5389})
+
+
+def seed_documents(conn: Connection) -> None:
+    """A link on a plan and an uploaded file on a project (a later step must keep them)."""
+    put(conn, "documents",
+        stamps(id=1, title="ASEAN Smart Cities Framework", language="en", category="B12", document_date=None,
+               format="application/pdf", url="https://example.org/ascf.pdf", stored_name=None, file_name=None,
+               size_bytes=None, sha256=None, text="", source="seed", plan_id=1, city_id=None, country_code=None,
+               project_id=None, added_by_id=None),
+        stamps(id=2, title="Sensor tender", language="th", category="A10", document_date=date(2026, 2, 1),
+               format="application/pdf", url=None, stored_name="0" * 32, file_name="tender.pdf", size_bytes=1234,
+               sha256="a" * 64, text="water level sensors", source="", plan_id=None, city_id=None,
+               country_code=None, project_id=1, added_by_id=3))
+
+
+def seed_notifications(conn: Connection) -> None:
+    """An event told to one person by e-mail and to one endpoint, a preference, a setting, a follow."""
+    put(conn, "events", {"id": 1, "kind": "project.published", "subject_type": "project", "subject_id": "1",
+                         "project_id": 1, "actor_id": None, "info": {"title": "Flood sensors"}, "data": {"id": 1},
+                         "created_at": NOW})
+    put(conn, "notifications", {"id": 1, "user_id": 1, "event_id": 1, "created_at": NOW, "read_at": None,
+                                "mail_state": "pending", "mail_due_at": NOW, "mail_attempts": 0, "mail_error": None,
+                                "claimed_until": None, "claim": None})
+    put(conn, "notification_preferences", {"user_id": 1, "kind": "project.published", "channel": "digest"})
+    put(conn, "notification_settings", {"user_id": 1, "language": "th", "digest_sent_at": None,
+                                        "digest_claimed_until": None})
+    put(conn, "topic_follows", {"id": 1, "user_id": 1, "topic": "city", "target": "1", "created_at": NOW})
+    put(conn, "webhook_endpoints", {"id": 1, "url": "https://partner.example.org/hooks",
+                                    "events": ["project.published"], "secret": "whsec_" + "A" * 44, "active": True,
+                                    "disabled_reason": None, "created_at": NOW})
+    put(conn, "webhook_deliveries", {"id": 1, "endpoint_id": 1, "event_id": 1, "state": "pending", "attempts": 0,
+                                     "due_at": NOW, "last_attempt_at": None, "last_status": None, "last_error": None,
+                                     "delivered_at": None, "claimed_until": None, "claim": None})
+
+
+def seed_plan_rechecks(conn: Connection) -> None:
+    """A plan recheck done and one waiting."""
+    put(conn, "plan_rechecks",
+        {"id": 1, "plan_id": 1, "created_at": NOW, "done_at": NOW, "claim": None, "claimed_until": None},
+        {"id": 2, "plan_id": 1, "created_at": NOW, "done_at": None, "claim": None, "claimed_until": None})
+
+
+def seed_partner_profiles(conn: Connection) -> None:
+    """A partner profile with a ticket range, and a dismissed match."""
+    put(conn, "partner_profiles",
+        {"organisation_id": 1, "focus_areas": ["built-infrastructure"], "countries": ["TH"],
+         "instruments": ["loan", "grant"], "ticket_min": "1000000.00", "ticket_max": "10000000.00",
+         "currency": "USD", "statement": "Loans for transit", "source": "adb.org", "updated_at": NOW})
+    put(conn, "match_dismissals",
+        {"id": 1, "organisation_id": 1, "project_id": 1, "user_id": None, "created_at": NOW})
+
+
 SEED_AT: dict[str, Callable[[Connection], None]] = {  # revision -> rows added once the database is at it
     "aea82ccc69a6": seed_initial_schema,
     "81567e49f04f": seed_session_tokens,
     "3b7c1d2e9f10": seed_more_initiatives,
+    "9d4b2c7e1f60": seed_project_sites,
+    "4d8e2b6f1a73": seed_notifications,
+    "e3a1c9d7b5f2": seed_plan_rechecks,
+    "a3c81f5e62d4": seed_partner_profiles,
+    "c5d9e1f7a2b8": seed_documents,
 }
 CHECK_UPGRADE: dict[str, Callable[[dict, dict], None]] = {  # revision -> check of its data step
     "81567e49f04f": check_session_tokens,
     "3b7c1d2e9f10": check_confidential_organisations,
     "5e0a9c4d7b21": check_initiative_keys,
     "7c2f4e1a9b35": check_organisation_names,
+    "9d4b2c7e1f60": check_project_sites,
 }
 CHANGES: dict[str, dict[str, set[str]]] = {}  # revision -> {table: columns its upgrade rewrites on purpose}
 

@@ -84,7 +84,8 @@ def examples(make_project):
     adb = partner(project, ADB, "funding", "250", "USD")
     make_project("Bus app", city="hanoi", focus_areas=("Built Infrastructure", "Civic and Social"))
     return {("/api/v1/projects/{id}", "id"): project.id, ("/api/v1/organisations/{id}", "id"): adb.id,
-            ("/api/v1/projects/{id}/iati.xml", "id"): project.id,
+            ("/api/v1/projects/{id}/iati.xml", "id"): project.id, ("/api/v1/projects/{id}/matches", "id"): project.id,
+            ("/api/v1/organisations/{id}/matches", "id"): adb.id,
             ("/ogc/collections/{collectionId}/items/{featureId}", "featureId"): project.id}
 
 
@@ -143,6 +144,7 @@ INVALID = {
     "country": "ZZ", "city": "atlantis", "focus_area": "Space", "stage": "someday", "partner": "0",
     "seeking_funding": "maybe", "q": "x" * 201, "bbox": "1,2", "updated_since": "yesterday", "limit": "0",
     "cursor": "not-a-cursor", "f": "xml", "bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4326",
+    "zoom": "21", "funder": "x", "plan": "no-such-plan", "project": "0",
 }
 # A sensible value for a name a view reads without documenting it: it must then refuse it (400 naming it).
 VALID = {

@@ -62,3 +62,18 @@ def test_sites_far_from_every_draft_site_are_not_near():
     index.upsert_project(_project(8, "phuket", (PHUKET, (8.0, 98.3))))
     assert index.check(_draft("bangkok", (BANGKOK, NONTHABURI))).checked["projects"] == 0
     assert haversine_km(BANGKOK, PHUKET) > 600
+
+
+def test_the_portal_measures_from_every_site_of_a_registered_project(app, client, make_project):
+    """A published project whose second site is at the draft's junction is near it, whatever its first site."""
+    make_project("Adaptive traffic signals at junctions", city="bangkok", summary=TEXT,
+                 focus_areas=("Built Infrastructure",),
+                 locations=[(13.8621, 100.5144, "Depot"), (13.7291, 100.5389, "Junction 12 – Rama IV")])
+    answer = client.post("/api/v1/overlap-check", json={
+        "title": "Adaptive traffic signals at junctions", "summary": TEXT, "city": "bangkok",
+        "focus_areas": ["Built Infrastructure"], "start_date": "2026-06-01", "end_date": "2027-06-01",
+        "location": {"lat": 13.7293, "lon": 100.5391}}).get_json()
+    flags = [flag for flag in answer["flags"] if flag["kind"] == "project"]
+    assert flags, answer
+    assert any(reason.startswith("same city, 0.0 km away") or reason.startswith("same city, at the same place")
+               for reason in flags[0]["reasons"]), flags[0]["reasons"]

@@ -56,7 +56,7 @@ def test_unknown_slugs_and_ids_are_404(client, url):
 
 def test_home_page_wires_the_map_to_the_api_and_offers_every_filter(client):
     html = page(client, "/")
-    assert 'data-projects-url="/api/v1/projects.geojson"' in html
+    assert 'data-clusters-url="/api/v1/map/clusters"' in html and 'data-list-url="/api/v1/map/projects"' in html
     assert 'data-cities-url="/api/v1/cities.geojson"' in html
     assert 'data-tile-url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html
     for name in ("q", "country", "city", "focus", "stage", "partner", "seeking"):

@@ -13,7 +13,7 @@ from smartcities.database import utcnow
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.organisations.models import Organisation
-from smartcities.projects.models import FocusArea, Project, ProjectParticipation, project_focus_areas
+from smartcities.projects.models import FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas
 
 ADB = "Asian Development Bank (ADB)"
 
@@ -28,10 +28,12 @@ def bulk_projects(count: int, city: str = "bangkok", status: str = "published", 
     first = (db.session.scalar(select(func.max(Project.id))) or 0) + 1
     now = utcnow()
     rows = [dict(id=first + i, city_id=place.id, title=f"{prefix} project {i // 2:03d}", summary="", description="",
-                 stage="planning", status=status, latitude=place.latitude + i * 1e-4, longitude=place.longitude,
+                 stage="planning", status=status,
                  start_date=date(2026, 1, 1), published_at=now if status == "published" else None,
                  created_at=now, updated_at=now, version=1) for i in range(count)]
     db.session.execute(insert(Project), rows)
+    db.session.execute(insert(ProjectSite), [dict(project_id=row["id"], position=0, latitude=place.latitude + i * 1e-4,
+                                                  longitude=place.longitude) for i, row in enumerate(rows)])
     db.session.execute(insert(project_focus_areas), [dict(project_id=row["id"], focus_area_id=area) for row in rows])
     public_version.bump(db.session)  # bulk writes bypass the ORM's flush hook
     db.session.commit()

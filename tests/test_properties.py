@@ -655,7 +655,7 @@ def draft(draw) -> dict:
 def well_formed_answer(answer: dict) -> bool:
     """The contract's answer: flags (most likely overlap first) with score, severity and reasons; what was checked."""
     flags, checked = answer["flags"], answer["checked"]
-    assert set(answer) == {"flags", "checked"} and set(checked) == {"plans", "initiatives", "projects"}
+    assert set(answer) == {"flags", "checked", "related"} and set(checked) == {"plans", "initiatives", "projects"}
     assert all(isinstance(n, int) and n >= 0 for n in checked.values())
     for flag in flags:
         assert flag["kind"] in ("plan", "project") and 0 <= flag["score"] <= 1

@@ -82,6 +82,11 @@ def _see_interest(user: Any, interest: Any) -> bool:
     return own or _view_internal(user, interest.project)
 
 
+def _act_for_organisation(user: Any, organisation: Any) -> bool:
+    """Edit its partner profile, see and dismiss its matches: the organisation's own partner users, and admins."""
+    return is_admin(user) or (_partner(user) and user.organisation_id == organisation.id)
+
+
 def _keep_some_plans(user: Any) -> bool:
     """May this user keep the plans of some country (see the plan management pages)?"""
     return _role(user) in ("admin", "focal_point")
@@ -95,6 +100,23 @@ def _flag_visible(user: Any, flag: Any) -> bool:
     """A flag is answered only by people who may see both its project and the project it points at."""
     other = flag.other_project
     return _view_internal(user, flag.project) and (other is None or may_see_project(user, other))
+
+
+def _add_document(user: Any, target: Any) -> bool:
+    """Attach a document: admins anywhere; a focal point to their country, its plans, cities and projects; a city
+    official to their city's projects and city plans (never to the city or country itself). Projects they see."""
+    if is_admin(user):
+        return True
+    kind = type(target).__tablename__
+    if kind == "projects":
+        return (is_official_of(user, target.city_id) or is_focal_point_of(user, target.city.country_code)) \
+            and may_see_project(user, target)
+    if kind == "national_plans":
+        return is_focal_point_of(user, target.country_code) or (
+            target.level == "city" and is_official_of(user, target.city_id))
+    if kind == "cities":
+        return is_focal_point_of(user, target.country_code)
+    return kind == "countries" and is_focal_point_of(user, target.code)
 
 
 # Actions that concern no particular target; every other rule needs its target and refuses without one.
@@ -120,7 +142,9 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "express_interest": lambda user, project: _partner(user) and project.status == "published",
     "follow": _follow,
     "see_interest": _see_interest,
+    "act_for_organisation": _act_for_organisation,
     "manage_plans": _manage_plans,
+    "add_document": _add_document,
 }
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from smartcities.api import serializers as s
 from smartcities.api.http import json_response, versioned
-from smartcities.api.params import parse_list, project_page
+from smartcities.api.params import next_url, parse_list, project_page
 from smartcities.api.views import bp, country_filter
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.projects.models import Project
-from smartcities.projects.queries import counts_by, list_projects, map_rows, parse_filters
+from smartcities.projects.queries import count_sites, counts_by, list_projects, map_rows, parse_filters
 
 GEOJSON = "application/geo+json"
 CSV_COLUMNS = (
@@ -28,11 +28,25 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 @bp.get("/api/v1/projects.geojson")
 @versioned
 def projects_geojson() -> Response:
-    """All matching projects in one FeatureCollection (what the home map loads); paged only when `limit` is set."""
+    """All matching projects in one FeatureCollection (for GIS users; the home map asks for clusters); paged only
+    when `limit` is set."""
     filters, page = parse_list(request.args, default=None, maximum=500)
     result = project_page(filters, page, map_rows, s.project_feature)
     return json_response({"type": "FeatureCollection", "features": result["items"],
                           "next": result["next"], "total": result["total"]}, GEOJSON)
+
+
+@bp.get("/api/v1/project-sites.geojson")
+@versioned
+def project_sites_geojson() -> Response:
+    """Every site of the matching projects as its own Point (same filters as projects.geojson); with `limit`,
+    paged by project: a page holds every site of at most `limit` projects."""
+    filters, page = parse_list(request.args, default=None, maximum=500)
+    rows = map_rows(filters, page.limit + 1 if page.limit else None, page.after)
+    more = page.limit is not None and len(rows) > page.limit
+    rows = rows[:page.limit] if more else rows
+    return json_response({"type": "FeatureCollection", "features": [f for row in rows for f in s.site_features(row)],
+                          "next": next_url(rows[-1]["id"]) if more else None, "total": count_sites(filters)}, GEOJSON)
 
 
 @bp.get("/api/v1/cities.geojson")

@@ -30,7 +30,8 @@ def _code_revision() -> str:
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted([*root.glob("api/*.py"), *root.glob("feeds/*.py"), *root.glob("ogc/*.py"),
-                        *root.glob("iati/*.py"), root / "projects" / "queries.py"]):
+                        *root.glob("iati/*.py"), root / "documents" / "api.py", *(root / "projects" / name for name in (
+                            "queries.py", "map_points.py", "map_clusters.py"))]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

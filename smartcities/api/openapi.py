@@ -13,17 +13,22 @@ from flask import Response
 from sqlalchemy import select
 
 from smartcities.api.http import json_response
+from smartcities.api.map import ZOOM_PATTERN
 from smartcities.api.openapi_schemas import SCHEMAS, overlap_check, ref
 from smartcities.api.params import (
-    CURSOR_PATTERN, SPACE, any_case, either, limit_pattern, optional_value, slug_words, whole_numbers_up_to,
+    CURSOR_PATTERN, SPACE, any_case, either, limit_pattern, literal, optional_value, slug_words,
+    whole_numbers_up_to,
 )
 from smartcities.api.views import PLAN_ID, SLUG, bp
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.ogc.views import CRS84, DEFAULT_LIMIT, MAX_LIMIT
 from smartcities.organisations.models import Organisation
-from smartcities.projects.models import STAGES, FocusArea
-from smartcities.projects.queries import FALSE, TRUE
+from smartcities.plans.models import NationalPlan
+from smartcities.projects.models import STAGES, FocusArea, Project
+from smartcities.projects.map_clusters import MAX_ZOOM
+from smartcities.projects.map_points import FUNDER
+from smartcities.projects.queries import FALSE, MAX_ID, TRUE
 
 PROBLEM = {"application/problem+json": {"schema": ref("Problem")}}
 CACHE_HEADERS = {
@@ -128,11 +133,24 @@ def _filters(words: Vocabulary) -> list[dict[str, Any]]:
                     "Id of a public organisation (see /api/v1/organisations), a partner in any role."),
         _text_param("seeking_funding", either(any_case(word) for word in (*TRUE, *FALSE)),
                     "Only projects that do (true, 1, yes) or do not (false, 0, no) seek funds."),
-        _param("q", {"type": "string", "pattern": _q_pattern()}, "Text in the title, summary or description, "
-               "at most 200 characters (no NUL)." + BLANK_NOTE, "flood"),
+        _param("q", {"type": "string", "pattern": _q_pattern()}, "Text in the title, summary, description, city "
+               "name or a partner's name (any case), at most 200 characters (no NUL)." + BLANK_NOTE, "flood"),
         _bbox(),
         UPDATED_SINCE,
     ]
+
+
+def _map_filters(words: Vocabulary) -> list[dict[str, Any]]:
+    """The home map's filters: the project filters but the box and dates, and `funder`."""
+    funder = _text_param(FUNDER, r"\+?0*" + whole_numbers_up_to(MAX_ID),
+                         "Id of an organisation: only projects it funds (a funding role); an id that funds "
+                         "nothing matches nothing.")
+    return [p for p in _filters(words) if p["name"] not in ("bbox", "updated_since")] + [funder]
+
+
+ZOOM = _param("zoom", {"type": "string", "pattern": ZOOM_PATTERN}, f"The map's zoom level, 0 (the default) to "
+              f"{MAX_ZOOM} (Web Mercator, 256-pixel tiles); the grid's cells are about 60 pixels wide at it."
+              + BLANK_NOTE, "5")
 
 
 def _q_pattern() -> str:
@@ -184,6 +202,21 @@ def _ogc_items(collection: str, summary: str, params: list) -> dict[str, Any]:
                 description=f"Features of the {collection} collection, paged with `next` links.")
 
 
+def _document_filters(words: Vocabulary) -> list[dict[str, Any]]:
+    """The filters of /api/v1/documents (smartcities/documents/api.py): a plan id, a published project's id,
+    a city or country (everything attached to the place, its plans and its projects), words."""
+    plans = db.session.scalars(select(NationalPlan.external_id).order_by(NationalPlan.external_id))
+    published = db.session.scalars(select(Project.id).where(Project.status == "published").order_by(Project.id))
+    return [
+        _text_param("plan", either(literal(plan) for plan in plans), "Plan id (see /api/v1/plans).",
+                    "th-bangkok-bma"),
+        _text_param("project", "0*" + either(str(i) for i in published), "Id of a published project."),
+        *(p for p in _filters(words) if p["name"] in ("country", "city")),
+        _param("q", {"type": "string", "pattern": _q_pattern()}, "Words in the title or the text of an uploaded "
+               "PDF (each word, any case), at most 200 characters (no NUL)." + BLANK_NOTE, "flood"),
+    ]
+
+
 def _paths(words: Vocabulary) -> dict[str, Any]:
     geojson, feed = "application/geo+json", "application/feed+json"
     filters = _filters(words)
@@ -202,17 +235,49 @@ def _paths(words: Vocabulary) -> dict[str, Any]:
         "/api/v1/projects.geojson": _get(
             "Published projects as a GeoJSON FeatureCollection", "ProjectFeatureCollection", geojson,
             [*filters, _limit(None, 500), CURSOR], "Projects",
-            description="Without `limit`, every matching project (the home map loads this in one request)."),
+            description="Without `limit`, every matching project in one document (for GIS; the home map "
+                        "asks /api/v1/map/clusters instead)."),
+        "/api/v1/project-sites.geojson": _get(
+            "Every site of the published projects, one Point each", "SiteFeatureCollection", geojson,
+            [*filters, _limit(None, 500), CURSOR], "Projects",
+            description="The filters of projects.geojson; `limit` counts projects (a page has all their sites), "
+                        "`total` the matching sites."),
         "/api/v1/projects.csv": _get("Published projects as CSV (UTF-8 with BOM), one row per project",
                                      {"type": "string"}, "text/csv", filters, "Projects"),
         "/api/v1/iati/activities.xml": _xml("Published projects as IATI 2.03 activities", filters),
         "/api/v1/projects/{id}/iati.xml": _xml("One published project as an IATI 2.03 activities file",
                                                [project_id], found=True),
+        "/api/v1/map/clusters": _get(
+            "Clusters and single projects of one map view", "MapClusters", params=[*_map_filters(words),
+                                                                                   _bbox(), ZOOM],
+            tag="Projects", description="Matching projects in `bbox` (default: the world) grouped on a grid of "
+            "`zoom`; the box is widened to whole cells, so each cluster counts all of its cell. From zoom 16 on, "
+            "every project is a point. The home map draws these."),
+        "/api/v1/map/projects": _get(
+            "The home map's list: matching projects, paged, with counts per focus area", "MapProjectList",
+            params=[*_map_filters(words), _limit(100, 500), CURSOR], tag="Projects",
+            description="The same projects as the clusters of the whole world, in id order."),
         "/api/v1/cities.geojson": _get("Cities as a GeoJSON FeatureCollection", "CityFeatureCollection",
                                        geojson, [country]),
         "/api/v1/organisations": _get("Funding partners and stakeholders", "OrganisationList", tag="Partners"),
         "/api/v1/organisations/{id}": _get("One organisation and its published projects", "OrganisationDetail",
                                            tag="Partners", found=True, params=[_id("Organisation")]),
+        "/api/v1/projects/{id}/matches": _get(
+            "Organisations ranked by how likely they are to fund a project", "ProjectMatchList",
+            params=[project_id], tag="Matching", found=True,
+            description="Any project the asker may see (else 404); evidence is what the asker may see, so a "
+                        "signed-in city official's answer may differ from the public one. Never cached."),
+        "/api/v1/organisations/{id}/matches": _get(
+            "Published projects seeking funding ranked for an organisation", "OrganisationMatchList",
+            params=[_id("Organisation")], tag="Matching", found=True,
+            description="Ranked on published evidence; projects it already funds are left out. Signed in as one "
+                        "of its own users (or an admin), its recent interest counts too and the projects it "
+                        "dismissed are left out. Never cached."),
+        "/api/v1/documents": _get(
+            "The document library: files and links of plans, places and published projects", "DocumentList",
+            params=[*_document_filters(words), _limit(50, 500), CURSOR], tag="Documents",
+            description="`city` and `country` match what is attached to the place, to its plans and to its "
+                        "projects. A file's `url` downloads it as an attachment."),
         "/api/v1/plans": _get("National and city plans", "PlanList", params=[country], tag="Plans"),
         "/api/v1/plans/{id}": _get("One plan with its initiatives (Plan file format)", "PlanDetail", tag="Plans",
                                    params=[_param("id", {"type": "string", "pattern": PLAN_ID.pattern},

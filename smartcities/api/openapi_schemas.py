@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartcities.organisations.models import KINDS
+from smartcities.organisations.models import INSTRUMENTS, KINDS
 from smartcities.overlap.draft import MAX_LENGTHS, MAX_PARTNER_NAME, MAX_PARTNERS
 from smartcities.overlap.models import FLAG_KINDS, SEVERITIES
-from smartcities.projects.models import IATI_ROLES, STAGES
+from smartcities.projects.models import IATI_ROLES, MAX_SITES, STAGES
 from smartcities.projects.validation import EARLIEST, LATEST
 from smartcities.text import BIDI_CONTROLS
 
@@ -104,9 +104,28 @@ def _point(lon_lat_description: str) -> dict[str, Any]:
         "type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2, "description": lon_lat_description})
 
 
-def _feature(id_schema: dict[str, Any], properties: str) -> dict[str, Any]:
-    return obj(type={"const": "Feature"}, id=id_schema, geometry=_point("[longitude, latitude], WGS 84"),
-               properties=ref(properties))
+def _multipoint() -> dict[str, Any]:
+    return obj(type={"const": "MultiPoint"}, coordinates={
+        "type": "array", "minItems": 2, "maxItems": MAX_SITES, "description": "The sites, [longitude, latitude] each",
+        "items": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2}})
+
+
+def _feature(id_schema: dict[str, Any], properties: str, several: bool = False) -> dict[str, Any]:
+    point = _point("[longitude, latitude], WGS 84")
+    return obj(type={"const": "Feature"}, id=id_schema, properties=ref(properties),
+               geometry={"oneOf": [point, _multipoint()]} if several else point)
+
+
+SITE = obj(lat={"type": "number", "minimum": -90, "maximum": 90}, lon={"type": "number", "minimum": -180,
+           "maximum": 180}, name=nullable("string", maxLength=200))
+_PROJECT_PROPERTIES = obj(
+    id=INTEGER, title=STRING, url=URL, city=STRING, city_slug=STRING, country=ISO2,
+    focus_areas={"type": "array", "items": STRING}, stage={"enum": list(STAGES)}, seeking_funding=BOOLEAN,
+    partners={"type": "array", "items": obj(id=INTEGER, name=STRING, role={"enum": list(IATI_ROLES)})},
+    updated_at=DATETIME)
+_PROJECT_PROPERTIES["properties"]["location_names"] = {
+    "type": "array", "items": nullable("string"), "minItems": 2, "maxItems": MAX_SITES,
+    "description": "With a MultiPoint only: each site's name (null: none), in the order of the coordinates"}
 
 
 LINK = {**obj(href=URL, rel=STRING, type=STRING), "properties": {
@@ -130,17 +149,23 @@ SCHEMAS: dict[str, Any] = {
         id=INTEGER, title=STRING, summary=STRING, description=STRING, stage={"enum": list(STAGES)},
         focus_areas={"type": "array", "items": obj(name=STRING, slug=STRING)},
         start_date=DATE, end_date=DATE, budget=MONEY, currency=CURRENCY, seeking_funding=BOOLEAN,
-        funding_sought=MONEY, location=ref("Location"), city=obj(slug=STRING, name=STRING, url=URL),
+        funding_sought=MONEY, location={**ref("Location"), "description": "The first site"},
+        locations={"type": "array", "items": ref("Site"), "minItems": 1, "maxItems": MAX_SITES,
+                   "description": "Every site of the project, in order"},
+        city=obj(slug=STRING, name=STRING, url=URL),
         country=obj(code=ISO2, name=STRING), partners={"type": "array", "items": ref("Partner")},
         url={**URL, "description": "The project's page"}, published_at=nullable("string", format="date-time"),
         updated_at=DATETIME),
     "ProjectList": listing("Project"),
-    "ProjectProperties": obj(
-        id=INTEGER, title=STRING, url=URL, city=STRING, city_slug=STRING, country=ISO2,
-        focus_areas={"type": "array", "items": STRING}, stage={"enum": list(STAGES)}, seeking_funding=BOOLEAN,
-        partners={"type": "array", "items": obj(id=INTEGER, name=STRING, role={"enum": list(IATI_ROLES)})},
-        updated_at=DATETIME),
-    "ProjectFeature": _feature(INTEGER, "ProjectProperties"),
+    "Site": SITE,
+    "ProjectProperties": _PROJECT_PROPERTIES,
+    "ProjectFeature": _feature(INTEGER, "ProjectProperties", several=True),
+    "SiteProperties": obj(project_id=INTEGER, project_title=STRING, name=nullable("string"),
+                          position={"type": "integer", "minimum": 0, "maximum": MAX_SITES - 1}, url=URL),
+    "SiteFeature": _feature({"type": "string", "pattern": "^[0-9]+-[0-9]+$"}, "SiteProperties"),
+    "SiteFeatureCollection": obj(
+        type={"const": "FeatureCollection"}, features={"type": "array", "items": ref("SiteFeature")},
+        next=nullable("string", format="uri"), total={"type": "integer", "minimum": 0}),
     "ProjectFeatureCollection": obj(
         type={"const": "FeatureCollection"}, features={"type": "array", "items": ref("ProjectFeature")},
         next=nullable("string", format="uri"), total={"type": "integer", "minimum": 0}),
@@ -169,8 +194,28 @@ SCHEMAS: dict[str, Any] = {
         aliases={"type": "array", "items": STRING, "description": "other names it is found by"},
         iati_ref=nullable("string", description="IATI organisation identifier, e.g. XM-DAC-46004"),
         project_count={"type": "integer", "minimum": 0}, url=URL),
-    "OrganisationDetail": {"allOf": [ref("Organisation"), obj(projects={"type": "array", "items": obj(
-        id=INTEGER, title=STRING, roles={"type": "array", "items": {"enum": list(IATI_ROLES)}}, url=URL)})]},
+    "OrganisationDetail": {"allOf": [ref("Organisation"), obj(
+        profile={"oneOf": [ref("PartnerProfile"), {"type": "null"}],
+                 "description": "What it says it funds; null when it has stated nothing"},
+        projects={"type": "array", "items": obj(
+            id=INTEGER, title=STRING, roles={"type": "array", "items": {"enum": list(IATI_ROLES)}}, url=URL)})]},
+    "PartnerProfile": obj(
+        focus_areas={"type": "array", "items": STRING, "description": "focus-area slugs"},
+        countries={"type": "array", "items": ISO2, "description": "ASEAN members where it funds"},
+        instruments={"type": "array", "items": {"enum": list(INSTRUMENTS)}},
+        ticket={"oneOf": [obj(min=MONEY, max=MONEY, currency=CURRENCY), {"type": "null"}],
+                "description": "typical amount per project"},
+        statement=STRING, source=nullable("string", description="where a seeded profile's facts come from"),
+        updated_at=nullable("string", format="date-time")),
+    "Match": obj(score={"type": "number", "minimum": 0, "maximum": 1},
+                 reasons={"type": "array", "items": STRING, "description": "why, in words a person can check"}),
+    "ProjectMatchList": obj(project_id=INTEGER, total={"type": "integer", "minimum": 0}, items={
+        "type": "array", "items": {"allOf": [ref("Match"), obj(organisation=obj(id=INTEGER, name=STRING,
+                                                                               url=URL))]}}),
+    "OrganisationMatchList": obj(organisation_id=INTEGER, total={"type": "integer", "minimum": 0}, items={
+        "type": "array", "items": {"allOf": [ref("Match"), obj(project=obj(
+            id=INTEGER, title=STRING, city=STRING, country=ISO2, funding_sought=MONEY, currency=CURRENCY,
+            url=URL))]}}),
     "OrganisationList": listing("Organisation"),
     "PlanSummary": obj(
         id=STRING, country=ISO2, level={"enum": ["national", "city"]}, city=nullable("string"),
@@ -184,6 +229,18 @@ SCHEMAS: dict[str, Any] = {
         initiatives={"type": "array", "items": obj(title=STRING, description=STRING,
                                                     focus_areas={"type": "array", "items": STRING})}),
     "PlanList": listing("PlanSummary"),
+    "Document": obj(
+        id=INTEGER, title=STRING, kind={"enum": ["file", "link"]},
+        url={**URL, "description": "The link, or for a file its download address (/documents/{id}/file)"},
+        page_url=URL, format={"type": "string", "description": "MIME type"},
+        language={"type": "string", "pattern": "^[a-z]{2}$", "description": "ISO 639-1"},
+        category=nullable("string", pattern="^[AB][0-9]{2}$", description="IATI DocumentCategory code"),
+        category_name=nullable("string"), document_date=DATE, size_bytes=nullable("integer", minimum=0),
+        sha256=nullable("string", pattern="^[0-9a-f]{64}$"),
+        attached_to=obj(kind={"enum": ["plan", "city", "country", "project"]},
+                        id={"type": ["string", "integer"]}, title=STRING, api_url=nullable("string", format="uri")),
+        created_at=DATETIME),
+    "DocumentList": listing("Document"),
     "Feed": {
         **obj(version={"const": "https://jsonfeed.org/version/1.1"}, title=STRING, home_page_url=URL,
               feed_url=URL, language=STRING, items={"type": "array", "items": ref("FeedItem")}),
@@ -211,6 +268,34 @@ SCHEMAS: dict[str, Any] = {
                        "are probably a different thing (with the sentence model on), shown to reviewers, asking no "
                        "justification; always empty with OVERLAP_EMBEDDER=none.",
     },
+    "MapClusters": {**obj(
+        zoom={"type": "integer", "minimum": 0, "description": "The zoom whose grid was used (coarser than asked "
+                                                             "when the box holds too many cells)"},
+        bbox={"type": "array", "items": NUMBER, "minItems": 4, "maxItems": 4,
+              "description": "The box asked for, widened to whole grid cells: minLon,minLat,maxLon,maxLat"},
+        cell={"type": "number", "exclusiveMinimum": 0, "description": "A grid cell's side, in degrees"},
+        total={"type": "integer", "minimum": 0, "description": "Projects in the box: the clusters' counts plus "
+                                                               "the points"},
+        clusters={"type": "array", "items": obj(
+            lat=NUMBER, lon=NUMBER, count={"type": "integer", "minimum": 2},
+            bounds={"type": "array", "items": NUMBER, "minItems": 4, "maxItems": 4,
+                    "description": "The extent of the cluster's projects: minLon,minLat,maxLon,maxLat"})},
+        points={"type": "array", "items": obj(
+            id=INTEGER, lat=NUMBER, lon=NUMBER, title=STRING,
+            focus=nullable("string", description="First focus area slug (the pin's colour)"),
+            focus_areas={"type": "array", "items": STRING, "description": "Focus area slugs"},
+            stage={"enum": list(STAGES)}, seeking_funding=BOOLEAN, city=STRING, country=ISO2,
+            partners={"type": "array", "items": obj(name=STRING, role={"enum": list(IATI_ROLES)})})}),
+        "description": "Matching projects in the box, grouped on a grid of the zoom level; a cell of one is a point."},
+    "MapProjectList": obj(
+        items={"type": "array", "items": obj(id=INTEGER, title=STRING, stage={"enum": list(STAGES)}, city=STRING,
+                                             country=ISO2, focus=nullable("string"))},
+        next=nullable("string", format="uri"), total={"type": "integer", "minimum": 0},
+        registry_total={"type": "integer", "minimum": 0, "description": "Published projects, unfiltered"},
+        focus_counts={"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+                      "description": "Matching projects per focus area slug"},
+        bounds={"type": ["array", "null"], "items": NUMBER, "minItems": 4, "maxItems": 4,
+                "description": "minLon,minLat,maxLon,maxLat of the matching projects; null when none match"}),
     "Link": LINK,
     "LandingPage": obj(title=STRING, description=STRING, links={"type": "array", "items": ref("Link")}),
     "Conformance": obj(conformsTo={"type": "array", "items": URL}),

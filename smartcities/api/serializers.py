@@ -58,7 +58,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "currency": project.currency,
         "seeking_funding": project.seeking_funding,
         "funding_sought": money(project.funding_sought),
-        "location": {"lat": project.latitude, "lon": project.longitude},
+        "location": {"lat": project.latitude, "lon": project.longitude},  # the first site, as before sites
+        "locations": [{"lat": site.latitude, "lon": site.longitude, "name": site.name} for site in project.sites],
         "city": {"slug": city.slug, "name": city.name, "url": absolute_url(f"/cities/{city.slug}")},
         "country": {"code": city.country.code, "name": city.country.name},
         "partners": [{
@@ -74,12 +75,19 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     }
 
 
+def sites_geometry(locations: list[dict[str, Any]]) -> dict[str, Any]:
+    """One site: a Point; several: a MultiPoint in the sites' order (RFC 7946, [lon, lat])."""
+    if len(locations) == 1:
+        return {"type": "Point", "coordinates": [locations[0]["lon"], locations[0]["lat"]]}
+    return {"type": "MultiPoint", "coordinates": [[site["lon"], site["lat"]] for site in locations]}
+
+
 def project_feature(row: dict[str, Any]) -> dict[str, Any]:
-    """A `map_rows` row as a compact GeoJSON Feature ([lon, lat]); the home map reads exactly these properties."""
-    return {
+    """A `map_rows` row as a compact GeoJSON Feature; with several sites a MultiPoint and `location_names`."""
+    feature = {
         "type": "Feature",
         "id": row["id"],
-        "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+        "geometry": sites_geometry(row["locations"]),
         "properties": {
             "id": row["id"],
             "title": row["title"],
@@ -94,6 +102,20 @@ def project_feature(row: dict[str, Any]) -> dict[str, Any]:
             "updated_at": iso_datetime(row["updated_at"]),
         },
     }
+    if len(row["locations"]) > 1:
+        feature["properties"]["location_names"] = [site["name"] for site in row["locations"]]
+    return feature
+
+
+def site_features(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """A `map_rows` row as one Point Feature per site (id "<project>-<position>"), for GIS users who cluster."""
+    return [{
+        "type": "Feature",
+        "id": f"{row['id']}-{position}",
+        "geometry": {"type": "Point", "coordinates": [site["lon"], site["lat"]]},
+        "properties": {"project_id": row["id"], "project_title": row["title"], "name": site["name"],
+                       "position": position, "url": project_url(row["id"])},
+    } for position, site in enumerate(row["locations"])]
 
 
 def country_to_dict(country: Country, project_count: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from smartcities.extensions import csrf, db, limiter
 from smartcities.geo.models import City, Country
 from smartcities.accounts.visibility import PUBLIC, organisations_visible_to
 from smartcities.organisations.models import Organisation
+from smartcities.organisations.profiles import profile_to_dict
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.projects.models import FocusArea
 from smartcities.projects.queries import ProjectFilters, counts_by, get_project, list_projects, parse_filters
@@ -125,6 +126,7 @@ def organisation(organisation_id: int) -> Response:
         raise NotFound(f"no organisation with id {organisation_id}")
     projects_of = list_projects(ProjectFilters(partner_id=organisation_id))
     data = s.organisation_to_dict(found, len(projects_of))
+    data["profile"] = profile_to_dict(found.profile)
     data["projects"] = [s.participation_summary(p, organisation_id) for p in projects_of]
     return json_response(data)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ STATUS_CODES = {"concept": "1", "planning": "1", "implementation": "2", "complet
 PLANNED_START, PLANNED_END = "1", "3"
 # SectorVocabulary: 7 SDG Goal, 99 Reporting Organisation (the focus areas are the network's own list).
 SDG_GOAL, OWN_VOCABULARY, SUSTAINABLE_CITIES = "7", "99", "11"
+# OtherIdentifierType A9 Other Activity Identifier: the iati-identifier of the activity a project was imported from.
+OTHER_ACTIVITY_IDENTIFIER = "A9"
 # DescriptionType 1 General; BudgetType 1 Original; BudgetStatus 1 Indicative (a plan, not a commitment);
 # GeographicLocationReach 1 Activity (where the activity happens).
 GENERAL, ORIGINAL, INDICATIVE, ACTIVITY_REACH = "1", "1", "1", "1"
@@ -68,11 +71,23 @@ class Reporter:
 
 @dataclass(frozen=True)
 class Site:
-    """One place a project happens (today every project has exactly one)."""
+    """One place a project happens, as an IATI location names it."""
 
     latitude: float
     longitude: float
     name: str
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """One document of a project as an IATI document-link: where it is, its type, title and codes."""
+
+    url: str
+    format: str  # IANA media type (IATI FileFormat)
+    title: str
+    category: str  # IATI DocumentCategory
+    language: str  # ISO 639-1
+    document_date: date | None = None
 
 
 def clean(text: str | None) -> str:
@@ -123,12 +138,12 @@ def identifier(project: Project, reporter: Reporter) -> str:
 
 
 def sites(project: Project) -> list[Site]:
-    """The project's sites, each named after its city."""
-    return [Site(project.latitude, project.longitude, project.city.name)]
+    """The project's sites in order, each with its own name, else its city's."""
+    return [Site(site.latitude, site.longitude, site.name or project.city.name) for site in project.sites]
 
 
-def activity(project: Project, reporter: Reporter) -> ET.Element:
-    """One published project as an iati-activity element."""
+def activity(project: Project, reporter: Reporter, documents: Sequence[DocumentLink] = ()) -> ET.Element:
+    """One published project as an iati-activity element, with its documents as document-link."""
     root = ET.Element("iati-activity", {"last-updated-datetime": _iso_datetime(project.updated_at),
                                         XML_LANG: DEFAULT_LANG})
     if project.currency:
@@ -139,6 +154,8 @@ def activity(project: Project, reporter: Reporter) -> ET.Element:
     _narrative(_sub(root, "description", type=GENERAL),
                clean(project.description) or clean(project.summary) or project.title)
     _participants(root, project)
+    if project.iati_identifier:  # imported from another publisher's file: point back to that activity
+        _sub(root, "other-identifier", ref=clean(project.iati_identifier), type=OTHER_ACTIVITY_IDENTIFIER)
     _sub(root, "activity-status", code=STATUS_CODES[project.stage])
     _dates(root, project)
     _sub(root, "recipient-country", code=project.city.country_code)
@@ -150,6 +167,7 @@ def activity(project: Project, reporter: Reporter) -> ET.Element:
         _sub(point, "pos").text = f"{site.latitude:.6f} {site.longitude:.6f}"  # GML order: latitude first
     _sectors(root, project, reporter)
     _budget(root, project)
+    _document_links(root, documents)
     return root
 
 
@@ -199,14 +217,26 @@ def _budget(root: ET.Element, project: Project) -> None:
     value.text = _money(project.budget_amount)
 
 
-def activities(projects: list[Project], reporter: Reporter, generated: datetime) -> ET.Element:
+def _document_links(root: ET.Element, documents: Sequence[DocumentLink]) -> None:
+    """document-link after budget (the schema's order); its children in theirs: title, category, language, date."""
+    for document in documents:
+        element = _sub(root, "document-link", url=clean(document.url), format=clean(document.format))
+        _narrative(_sub(element, "title"), document.title)
+        _sub(element, "category", code=document.category)
+        _sub(element, "language", code=document.language)
+        if document.document_date:
+            _sub(element, "document-date", iso_date=document.document_date.isoformat())
+
+
+def activities(projects: list[Project], reporter: Reporter, generated: datetime,
+               documents: Mapping[int, Sequence[DocumentLink]] | None = None) -> ET.Element:
     """The iati-activities document of the given projects.
 
     The schema wants at least one iati-activity; a filter matching nothing still answers a well-formed, empty
     iati-activities element (an empty list is the honest answer), which a schema validator would refuse.
     """
     root = ET.Element("iati-activities", {"version": IATI_VERSION, "generated-datetime": _iso_datetime(generated)})
-    root.extend(activity(project, reporter) for project in projects)
+    root.extend(activity(project, reporter, (documents or {}).get(project.id, ())) for project in projects)
     return root
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, current_app, request
 
 from smartcities.api.http import versioned
 from smartcities.database import utcnow
+from smartcities.documents import services as documents
 from smartcities.errors import NotFound
 from smartcities.extensions import limiter
 from smartcities.iati import export
@@ -23,8 +24,19 @@ def _reporter() -> export.Reporter:
                            current_app.config["IATI_REPORTING_ORG_NAME"], base)
 
 
+def _documents(projects: list, reporter: export.Reporter) -> dict[int, list[export.DocumentLink]]:
+    """The categorised documents of these projects as document-links (files by their download address)."""
+    links: dict[int, list[export.DocumentLink]] = {}
+    for document in documents.categorised_of_projects([project.id for project in projects]):
+        url = document.url or f"{reporter.base_url}/documents/{document.id}/file"
+        links.setdefault(document.project_id, []).append(export.DocumentLink(
+            url, document.format, document.title, document.category, document.language, document.document_date))
+    return links
+
+
 def _xml(projects: list) -> Response:
-    document = export.activities(projects, _reporter(), utcnow())
+    reporter = _reporter()
+    document = export.activities(projects, reporter, utcnow(), _documents(projects, reporter))
     return current_app.response_class(export.to_bytes(document), mimetype=XML)
 
 

@@ -15,7 +15,7 @@ from smartcities.api.params import next_url, parse_list, project_page, this_url
 from smartcities.errors import NotFound, ValidationError
 from smartcities.extensions import csrf, db
 from smartcities.geo.models import City
-from smartcities.projects.models import Project
+from smartcities.projects.models import Project, ProjectSite
 from smartcities.projects.queries import MAX_ID, PARSERS, ProjectFilters, conditions, counts_by, map_rows, within
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -73,8 +73,9 @@ def _project_item(feature_id: str) -> dict[str, Any] | None:
 
 
 def _project_extent() -> list[float] | None:
-    row = db.session.execute(select(func.min(Project.longitude), func.min(Project.latitude), func.max(
-        Project.longitude), func.max(Project.latitude)).where(*conditions(ProjectFilters()))).one()
+    published = select(Project.id).where(*conditions(ProjectFilters()))
+    row = db.session.execute(select(func.min(ProjectSite.longitude), func.min(ProjectSite.latitude), func.max(
+        ProjectSite.longitude), func.max(ProjectSite.latitude)).where(ProjectSite.project_id.in_(published))).one()
     return None if row[0] is None else list(row)
 
 

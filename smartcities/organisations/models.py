@@ -1,4 +1,4 @@
-"""Organisation (funding partner or stakeholder), a partner's Interest in a project, and Follow."""
+"""Organisation (funding partner or stakeholder), its PartnerProfile, Interest, dismissed matches, and Follow."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
+    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +63,8 @@ class Organisation(Timestamped, db.Model):
     participations: Mapped[list[ProjectParticipation]] = relationship(back_populates="organisation")
     names: Mapped[list[OrganisationName]] = relationship(back_populates="organisation", cascade="all, delete-orphan",
                                                          order_by="OrganisationName.key")
+    profile: Mapped[PartnerProfile | None] = relationship(back_populates="organisation", uselist=False,
+                                                          cascade="all, delete-orphan")
 
     @property
     def kind_label(self) -> str:
@@ -141,3 +143,52 @@ class Follow(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     project: Mapped[Project] = relationship()
+
+
+INSTRUMENTS = {
+    "grant": "Grant",
+    "loan": "Loan",
+    "equity": "Equity",
+    "guarantee": "Guarantee",
+    "technical_assistance": "Technical assistance",
+}
+
+
+class PartnerProfile(db.Model):
+    """What an organisation says it funds: focus areas, countries, instruments, a typical ticket, a statement."""
+
+    __tablename__ = "partner_profiles"
+    __table_args__ = (
+        CheckConstraint("ticket_min IS NULL OR ticket_min >= 0", name="ticket_min_positive"),
+        CheckConstraint("ticket_max IS NULL OR ticket_min IS NULL OR ticket_max >= ticket_min",
+                        name="ticket_ordered"),
+        CheckConstraint("(ticket_min IS NULL AND ticket_max IS NULL) OR currency IS NOT NULL",
+                        name="ticket_has_currency"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    focus_areas: Mapped[list] = mapped_column(JSON, default=list)   # focus-area slugs
+    countries: Mapped[list] = mapped_column(JSON, default=list)     # ISO2 codes of ASEAN members
+    instruments: Mapped[list] = mapped_column(JSON, default=list)   # keys of INSTRUMENTS
+    ticket_min: Mapped[Decimal | None] = mapped_column(Money)
+    ticket_max: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    statement: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str | None] = mapped_column(Text)                # where a seeded profile's facts come from
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="profile")
+
+
+class MatchDismissal(db.Model):
+    """A partner set aside a suggested project: it stays out of the partner's matches."""
+
+    __tablename__ = "match_dismissals"
+    __table_args__ = (UniqueConstraint("organisation_id", "project_id", name="uq_match_dismissal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

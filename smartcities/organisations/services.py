@@ -15,6 +15,7 @@ from smartcities.audit.services import record
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
+from smartcities.notifications import events
 from smartcities.organisations.models import Follow, Interest, Organisation, OrganisationName
 from smartcities.organisations.names import lookup_keys, name_key, name_keys
 from smartcities.projects.models import Project
@@ -190,6 +191,7 @@ def express_interest(project: Project, user, amount: Decimal | None, currency: s
     db.session.flush()
     record(interest, "created", user, {"project": [None, project.id], "amount": [None, str(amount or "")],
                                        "currency": [None, interest.currency], "message": [None, message]})
+    events.interest_event(interest, user)
     return interest
 
 

@@ -1,4 +1,4 @@
-"""Public pages for funding partners and stakeholders: the filterable directory and each profile."""
+"""Public pages for funding partners and stakeholders: the directory, each organisation, its partner profile form."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -14,11 +14,13 @@ from smartcities.accounts.visibility import PUBLIC, may_see_organisation, organi
 from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
-from smartcities.organisations.models import KINDS, Organisation
+from smartcities.organisations.forms import ProfileForm
+from smartcities.organisations.models import INSTRUMENTS, KINDS, Organisation
+from smartcities.organisations.profiles import save_profile
 from smartcities.organisations.services import merge_organisations
 from smartcities.projects import places
 from smartcities.projects.queries import MAX_ID
-from smartcities.projects.models import Project, ProjectParticipation
+from smartcities.projects.models import FocusArea, Project, ProjectParticipation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -115,7 +117,40 @@ def detail(organisation_id: int):
     if projects is None:
         abort(404)
     return render_template("organisations/detail.html", organisation=organisation, projects=projects,
-                           rows=participations(organisation, projects.items), totals=committed_totals(organisation))
+                           rows=participations(organisation, projects.items), totals=committed_totals(organisation),
+                           instruments=INSTRUMENTS, focus_names=_focus_names())
+
+
+def _focus_names() -> dict[str, str]:
+    return dict(db.session.execute(select(FocusArea.slug, FocusArea.name)).all())
+
+
+@bp.route("/<int(max=2147483647):organisation_id>/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile(organisation_id: int):
+    """The partner's own users (and admins) say what the organisation funds."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not may_see_organisation(current_user, organisation):
+        abort(404)
+    require(current_user, "act_for_organisation", organisation)
+    form = ProfileForm()
+    form.focus_areas.choices = [(slug, name) for slug, name in _focus_names().items()]
+    form.countries.choices = [(c.code, c.name) for c in db.session.scalars(select(Country).order_by(Country.name))]
+    if request.method == "GET":
+        form.fill(organisation.profile)
+    elif form.validate_on_submit():
+        try:
+            save_profile(organisation, form.values(), current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            for field, message in error.errors.items():
+                getattr(form, field).errors.append(message)
+        else:
+            db.session.commit()
+            flash(_("Profile saved."), "success")
+            return redirect(url_for("organisations.detail", organisation_id=organisation.id))
+    status = 400 if form.errors or any(field.errors for field in form) else 200
+    return render_template("organisations/profile_form.html", organisation=organisation, form=form), status
 
 
 @bp.post("/<int:organisation_id>/merge")

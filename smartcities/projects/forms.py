@@ -12,9 +12,11 @@ from wtforms import (
 from wtforms import ValidationError as WTFValidationError
 from wtforms.validators import InputRequired
 
+from smartcities.errors import ValidationError
 from smartcities.projects import validation as v
 from smartcities.projects.labels import ROLE_LABELS, STAGE_LABELS
 from smartcities.projects.models import IATI_ROLES, STAGES
+from smartcities.projects.sites import locations_field, parse_sites_json, sites_of
 
 
 class Parsed:
@@ -91,6 +93,8 @@ class ProjectForm(FlaskForm):
     address = StringField(_l("Address or place"), validators=[Clean(300)])
     latitude = StringField(_l("Latitude"), validators=[Parsed(_latitude)])
     longitude = StringField(_l("Longitude"), validators=[Parsed(_longitude)])
+    # Every site as JSON [{"lat", "lon", "name"}] (the map keeps it); when given it wins over latitude/longitude.
+    locations = HiddenField()
     participants = FieldList(FormField(ParticipantForm), min_entries=2)
     partners = TextAreaField(_l("Partners as text: Name (role); Name (role)"), validators=[Clean(4000, multiline=True)])
     # Asked for only when a name is close to a known organisation's (projects.services._misspelt_partners).
@@ -104,6 +108,13 @@ class ProjectForm(FlaskForm):
                 v.clean_text(name, str(_l("a partner's name")), 200)  # Organisation.name
             except v.FieldError as error:
                 raise WTFValidationError(str(error)) from None
+
+    def validate_locations(self, field) -> None:
+        try:
+            parse_sites_json(field.data)
+        except ValidationError as error:
+            raise WTFValidationError("; ".join(f"{name}: {message}" for name, message in error.errors.items())) \
+                from None
 
     def validate_end_date(self, field) -> None:
         try:
@@ -134,7 +145,8 @@ class ProjectForm(FlaskForm):
             "currency": v.parse_currency(self.currency.data), "seeking_funding": bool(self.seeking_funding.data),
             "funding_sought": v.parse_amount(self.funding_sought.data),
             "address": (self.address.data or "").strip(), "latitude": _latitude(self.latitude.data),
-            "longitude": _longitude(self.longitude.data), "partners": rows,
+            "longitude": _longitude(self.longitude.data), "locations": parse_sites_json(self.locations.data),
+            "partners": rows,
             "new_partners": bool(self.new_partners.data),
         }
 
@@ -157,7 +169,8 @@ def initial_values(project) -> dict[str, Any]:
         "start_date": text(project.start_date), "end_date": text(project.end_date),
         "budget": text(project.budget_amount), "currency": text(project.currency),
         "seeking_funding": project.seeking_funding, "funding_sought": text(project.funding_sought),
-        "latitude": text(project.latitude), "longitude": text(project.longitude), "version": str(project.version),
+        "latitude": text(project.latitude), "longitude": text(project.longitude),
+        "locations": locations_field(sites_of(project)), "version": str(project.version),
         "participants": [{"organisation": p.organisation.name, "role": p.role, "amount": text(p.committed_amount),
                           "currency": text(p.committed_currency)} for p in project.participations] + [{}],
     }

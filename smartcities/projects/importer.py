@@ -1,5 +1,9 @@
 """Bulk import of published projects from the Project file (CSV or GeoJSON): all rows or none.
 
+A CSV row has one site (latitude, longitude); a GeoJSON feature a Point or a MultiPoint of up to 100 sites,
+with an optional `location_names` property (one name or null per point, in order). Without a place, a new
+project stands at its city's centre.
+
 A row whose `id` (or `url`, …/projects/<id>) names a published project of this portal updates that project,
 as when the portal's own export (/api/v1/projects.csv or .geojson) is edited and imported back; a row without
 one is a new project. Columns outside the contract (the export's `description`, `city_slug`, `updated_at`, …)
@@ -38,9 +42,10 @@ from smartcities.organisations.names import lookup_keys
 from smartcities.organisations.services import index_names
 from smartcities.projects import validation as v
 from smartcities.projects.models import (
-    IATI_ROLES, FocusArea, Project, ProjectParticipation, project_focus_areas,
+    IATI_ROLES, MAX_SITES, FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
 )
 from smartcities.projects.services import snapshot
+from smartcities.projects.sites import Site, parse_sites, recorded, set_sites
 
 COLUMNS = ("title", "summary", "city", "country", "focus_areas", "stage", "start_date", "end_date",
            "budget", "currency", "latitude", "longitude", "partners")
@@ -55,14 +60,14 @@ TEXTS = {"title": (200, False), "summary": (2000, True), "city": (200, False), "
          "budget": (200, False), "currency": (200, False), "latitude": (200, False), "longitude": (200, False),
          "partners": (20_000, False), "id": (200, False), "url": (2000, False)}
 ANALYZE_AFTER = 1000  # rows written by an import from which PostgreSQL's statistics are refreshed at once
-ANALYZE_BULK_TABLES = text("ANALYZE projects, project_focus_areas, project_participations, organisations, "
-                           "organisation_names, audit_events")
+ANALYZE_BULK_TABLES = text("ANALYZE projects, project_sites, project_focus_areas, project_participations, "
+                           "organisations, organisation_names, audit_events")
 NUMBERS = ("budget", "latitude", "longitude", "id")  # the columns a GeoJSON property may give as a number
 LISTS = ("focus_areas", "partners")  # and those it may give as a list (as the GeoJSON export does)
 # Which project attributes each contract column sets; an update sets only those of the columns the row has.
 SETS = {"title": ("title",), "summary": ("summary",), "stage": ("stage",), "start_date": ("start_date",),
         "end_date": ("end_date",), "budget": ("budget_amount",), "currency": ("currency",),
-        "latitude": ("latitude", "longitude"), "longitude": ("latitude", "longitude")}
+        "latitude": ("sites",), "longitude": ("sites",), "locations": ("sites",)}
 # What an update must know of a project to check the row against it (read as plain rows, not objects).
 CURRENT = (Project.id, Project.status, Project.city_id, Project.start_date, Project.end_date,
            Project.budget_amount, Project.currency, Project.funding_sought)
@@ -132,9 +137,22 @@ def _geojson_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 props["geometry"] = problem
             else:
                 props["longitude"], props["latitude"] = coords[0], coords[1]
+        elif isinstance(geometry, dict) and geometry.get("type") == "MultiPoint":
+            props.update(_multipoint(geometry.get("coordinates")))
         elif geometry is not None:
-            props["geometry"] = "must be a Point"
+            props["geometry"] = "must be a Point or a MultiPoint"
         yield number, props
+
+
+def _multipoint(coords: Any) -> dict[str, Any]:
+    """A MultiPoint's sites as {"locations": [{"lat", "lon"}, …]}, or {"geometry": what is wrong}."""
+    if not isinstance(coords, list) or not 1 <= len(coords) <= MAX_SITES:
+        return {"geometry": f"a MultiPoint has 1 to {MAX_SITES} points (one per site)"}
+    for index, point in enumerate(coords, start=1):
+        problem = _point_problem(point)
+        if problem:
+            return {"geometry": f"point {index}: {problem}"}
+    return {"locations": [{"lon": point[0], "lat": point[1]} for point in coords]}
 
 
 def _point_problem(coords: Any) -> str | None:
@@ -226,7 +244,7 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
     """
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    given = {name for name in COLUMNS if name in raw}
+    given = {name for name in (*COLUMNS, "locations") if name in raw}
 
     def attempt(name: str, fn: Callable[[], Any]) -> Any:
         try:
@@ -292,13 +310,13 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
     lon = attempt("longitude", lambda: v.parse_coordinate(raw.get("longitude"), 180, "longitude"))
     if (lat is None) != (lon is None) and "latitude" not in errors and "longitude" not in errors:
         errors["latitude" if lat is None else "longitude"] = "give both latitude and longitude, or neither"
+    sites = _row_sites(raw, lat, lon, errors)
     partners = partner_list(raw.get("partners"), errors)
     if errors:
         return None, errors
     clean.update(title=title, summary=str(raw.get("summary") or "").strip(), city_id=city.id,
                  start_date=start, end_date=end, budget_amount=budget, currency=currency,
-                 latitude=lat if lat is not None else city.latitude,
-                 longitude=lon if lon is not None else city.longitude)
+                 sites=sites or [Site(city.latitude, city.longitude)])
     row = {"number": number, "id": None, "city": city, "project": clean, "areas": sorted(set(areas)),
            "partners": partners}
     if current is not None:  # only what the row states
@@ -308,7 +326,25 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
     return row, {}
 
 
-def _organisations(names: Iterable[str]) -> dict[str, Organisation]:
+def _row_sites(raw: dict[str, Any], lat: float | None, lon: float | None, errors: dict[str, str]) -> list[Site]:
+    """The row's sites: a MultiPoint's, else its one point; `location_names` names them (same length)."""
+    points = raw.get("locations") or ([{"lat": lat, "lon": lon}] if lat is not None and lon is not None else [])
+    names = raw.get("location_names")
+    if names is not None:
+        if not isinstance(names, list) or len(names) != len(points):
+            shown = len(names) if isinstance(names, list) else "no list of"
+            errors["location_names"] = (f"must list one name (or null) per point of the geometry: {len(points)} "
+                                        f"point(s), {shown} name(s)")
+            return []
+        points = [dict(point, name=name) for point, name in zip(points, names)]
+    try:
+        return parse_sites(points, "location_names", required=False)
+    except ValidationError as exc:  # the points were checked with the geometry: only a name can be wrong here
+        errors.update({name.removesuffix(".name"): message for name, message in exc.errors.items()})
+        return []
+
+
+def find_or_add_organisations(names: Iterable[str]) -> dict[str, Organisation]:
     """Existing public organisations by name, else by the keys of their other names (as find_organisation
     decides: the surest key that names exactly one); the other names become new, unclassified organisations
     (one per key: "Foo Ltd" and "FOO" in one file are one). A few queries whatever the number of names."""
@@ -346,8 +382,9 @@ def _created_changes(row: dict, names: dict[int, str], published: str) -> dict[s
     """
     p = row["project"]
     start, end, budget = p["start_date"], p["end_date"], p["budget_amount"]
-    values = {name: p[name] for name in ("title", "summary", "stage", "currency", "latitude", "longitude")}
-    values.update(start_date=start and start.isoformat(), end_date=end and end.isoformat(), seeking_funding=False,
+    values = {name: p[name] for name in ("title", "summary", "stage", "currency")}
+    values.update(**recorded(p["sites"]), start_date=start and start.isoformat(),
+                  end_date=end and end.isoformat(), seeking_funding=False,
                   city=row["city"].slug, status="published", budget=None if budget is None else str(budget),
                   published_at=published, version=1, focus_areas=[names[i] for i in row["areas"]],
                   partners=sorted(f"{name} ({role})" for name, role in row["partners"]))
@@ -356,13 +393,17 @@ def _created_changes(row: dict, names: dict[int, str], published: str) -> dict[s
 
 def _create(rows: list[dict], now: datetime) -> None:
     """Insert new published projects with their links, and a "created" event each (by the system)."""
-    values = [{**r["project"], "status": "published", "published_at": now, "created_at": now,
-               "updated_at": now, "version": 1, "description": "", "seeking_funding": False} for r in rows]
+    values = [{**{k: v for k, v in r["project"].items() if k != "sites"}, "status": "published",
+               "published_at": now, "created_at": now, "updated_at": now, "version": 1, "description": "",
+               "seeking_funding": False} for r in rows]
     ids = db.session.scalars(insert(Project).returning(Project.id, sort_by_parameter_order=True), values).all()
+    db.session.execute(insert(ProjectSite), [
+        {"project_id": pid, "position": position, "name": site.name, "latitude": site.lat, "longitude": site.lon}
+        for pid, r in zip(ids, rows) for position, site in enumerate(r["project"]["sites"])])
     links = [{"project_id": pid, "focus_area_id": fa} for pid, r in zip(ids, rows) for fa in r["areas"]]
     if links:
         db.session.execute(insert(project_focus_areas), links)
-    orgs = _organisations(name for r in rows for name, _ in r["partners"])
+    orgs = find_or_add_organisations(name for r in rows for name, _ in r["partners"])
     # Two names of one organisation in a row ("ADB", "Asian Development Bank") are one participation.
     roles = [{"project_id": pid, "organisation_id": org_id, "role": role} for pid, r in zip(ids, rows)
              for org_id, role in dict.fromkeys((orgs[name].id, role) for name, role in r["partners"])]
@@ -384,7 +425,9 @@ def update_from_import(project: Project, row: dict, organisations: dict[str, Org
     before = snapshot(project)
     with db.session.no_autoflush:
         for name, value in row["project"].items():
-            if getattr(project, name) != value:
+            if name == "sites":
+                set_sites(project, value)
+            elif getattr(project, name) != value:
                 setattr(project, name, value)
         if row["areas"] is not None:
             areas = [ctx.area(i) for i in row["areas"]]
@@ -411,7 +454,7 @@ def _update(rows: list[dict], ctx: ImportContext, now: datetime) -> int:
         select(Project).where(Project.id.in_([r["id"] for r in rows])).options(
             selectinload(Project.city), selectinload(Project.focus_areas),
             selectinload(Project.participations).selectinload(ProjectParticipation.organisation)))}
-    organisations = _organisations(name for r in rows for name, _ in r["partners"] or ())
+    organisations = find_or_add_organisations(name for r in rows for name, _ in r["partners"] or ())
     return sum(update_from_import(projects[r["id"]], r, organisations, ctx, now) for r in rows)
 
 

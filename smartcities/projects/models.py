@@ -1,4 +1,4 @@
-"""Project, FocusArea and ProjectParticipation (an organisation's IATI role in a project)."""
+"""Project, its sites, FocusArea and ProjectParticipation (an organisation's IATI role in a project)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Table,
-    Text, UniqueConstraint,
+    Text, UniqueConstraint, select,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcities.database import Money, Timestamped, Versioned, sql_in
@@ -24,6 +25,10 @@ STATUSES = ("draft", "submitted", "published", "returned", "archived")
 IATI_ROLES = ("funding", "accountable", "extending", "implementing")
 REVISION_STATUSES = ("pending", "returned", "published")
 OPEN_REVISION = ("pending", "returned")
+MAX_SITES = 100        # sites per project, in the form, the project file and the API alike
+MAX_SITE_NAME = 200    # characters in a site's name (its column's size)
+
+
 class FocusArea(db.Model):
     """One of the six ASCN focus areas of the ASEAN Smart Cities Framework."""
 
@@ -54,8 +59,6 @@ class Project(Timestamped, Versioned, db.Model):
         CheckConstraint(sql_in("stage", STAGES), name="stage_valid"),
         CheckConstraint(sql_in("status", STATUSES), name="status_valid"),
         CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_ordered"),
-        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
-        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
         CheckConstraint("budget_amount IS NULL OR budget_amount >= 0", name="budget_positive"),
         CheckConstraint("funding_sought IS NULL OR funding_sought >= 0", name="funding_sought_positive"),
         CheckConstraint("currency IS NULL OR length(currency) = 3", name="currency_iso4217"),
@@ -74,11 +77,11 @@ class Project(Timestamped, Versioned, db.Model):
     end_date: Mapped[date | None] = mapped_column(Date)
     budget_amount: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str | None] = mapped_column(String(3))
-    latitude: Mapped[float] = mapped_column(Float)
-    longitude: Mapped[float] = mapped_column(Float)
     seeking_funding: Mapped[bool] = mapped_column(Boolean, default=False)
     funding_sought: Mapped[Decimal | None] = mapped_column(Money)
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # The iati-identifier of an activity imported from an IATI file (re-importing it updates this project).
+    iati_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -95,6 +98,45 @@ class Project(Timestamped, Versioned, db.Model):
     revisions: Mapped[list[ProjectRevision]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectRevision.id"
     )
+    # selectin: every list of projects loads its sites in one more query, never one per project
+    sites: Mapped[list[ProjectSite]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectSite.position", lazy="selectin"
+    )
+
+    def _first_site(self) -> ProjectSite:
+        if not self.sites:
+            self.sites.append(ProjectSite(position=0))
+        return self.sites[0]
+
+    @hybrid_property
+    def latitude(self) -> float | None:
+        """The first site's latitude, for code that knows one point per project (setting it sets that site)."""
+        return self.sites[0].latitude if self.sites else None
+
+    @latitude.inplace.setter
+    def _latitude_setter(self, value: float) -> None:
+        self._first_site().latitude = value
+
+    @latitude.inplace.expression
+    @classmethod
+    def _latitude_expression(cls):
+        return (select(ProjectSite.latitude).where(ProjectSite.project_id == cls.id, ProjectSite.position == 0)
+                .correlate_except(ProjectSite).scalar_subquery())
+
+    @hybrid_property
+    def longitude(self) -> float | None:
+        """The first site's longitude, for code that knows one point per project (setting it sets that site)."""
+        return self.sites[0].longitude if self.sites else None
+
+    @longitude.inplace.setter
+    def _longitude_setter(self, value: float) -> None:
+        self._first_site().longitude = value
+
+    @longitude.inplace.expression
+    @classmethod
+    def _longitude_expression(cls):
+        return (select(ProjectSite.longitude).where(ProjectSite.project_id == cls.id, ProjectSite.position == 0)
+                .correlate_except(ProjectSite).scalar_subquery())
 
     @property
     def open_revision(self) -> ProjectRevision | None:
@@ -103,6 +145,30 @@ class Project(Timestamped, Versioned, db.Model):
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.status}>"
+
+
+class ProjectSite(db.Model):
+    """One place where a project happens (a junction, a pilot district): a point with an optional name."""
+
+    __tablename__ = "project_sites"
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude_range"),
+        CheckConstraint("position >= 0", name="position_positive"),
+        UniqueConstraint("project_id", "position", name="uq_project_sites_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)   # 0 first; the order the city gave
+    name: Mapped[str | None] = mapped_column(String(MAX_SITE_NAME))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+
+    project: Mapped[Project] = relationship(back_populates="sites")
+
+    def __repr__(self) -> str:
+        return f"<ProjectSite {self.position} of {self.project_id}>"
 
 
 class ProjectRevision(Timestamped, db.Model):

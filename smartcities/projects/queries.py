@@ -16,7 +16,7 @@ from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
 from smartcities.projects.models import (
-    STAGES, FocusArea, Project, ProjectParticipation, project_focus_areas,
+    STAGES, FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
 )
 from smartcities.projects.validation import FieldError
 from smartcities.text import slugify
@@ -188,6 +188,18 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def text_matches(q: str) -> ColumnElement[bool]:
+    """Projects whose title, summary, description, city or a public partner's name contains `q` (any case)."""
+    pattern = _like(q)
+
+    def like(column: Any) -> ColumnElement[bool]:
+        return column.ilike(pattern, escape="\\")
+    partner = (Organisation.is_public.is_(True)) & like(Organisation.name)
+    return or_(*(like(column) for column in (Project.title, Project.summary, Project.description)),
+               Project.city.has(like(City.name)),
+               Project.participations.any(ProjectParticipation.organisation.has(partner)))
+
+
 def within(bbox: tuple[float, float, float, float], longitude: Any, latitude: Any) -> ColumnElement[bool]:
     """Points inside a WGS 84 box; one whose west edge is east of its east edge crosses the antimeridian."""
     min_lon, min_lat, max_lon, max_lat = bbox
@@ -213,11 +225,9 @@ def conditions(filters: ProjectFilters) -> list[ColumnElement[bool]]:
     if f.seeking_funding is not None:
         where.append(Project.seeking_funding.is_(f.seeking_funding))
     if f.q:
-        pattern = _like(f.q)
-        where.append(or_(*(column.ilike(pattern, escape="\\")
-                           for column in (Project.title, Project.summary, Project.description))))
+        where.append(text_matches(f.q))
     if f.bbox:
-        where.append(within(f.bbox, Project.longitude, Project.latitude))
+        where.append(Project.sites.any(within(f.bbox, ProjectSite.longitude, ProjectSite.latitude)))  # any site
     if f.updated_since:
         where.append(Project.updated_at >= f.updated_since)
     return where
@@ -226,6 +236,12 @@ def conditions(filters: ProjectFilters) -> list[ColumnElement[bool]]:
 def count_projects(filters: ProjectFilters) -> int:
     """How many published projects match."""
     return db.session.scalar(select(func.count(Project.id)).where(*conditions(filters)))
+
+
+def count_sites(filters: ProjectFilters) -> int:
+    """How many sites the matching published projects have."""
+    matching = select(Project.id).where(*conditions(filters))
+    return db.session.scalar(select(func.count(ProjectSite.id)).where(ProjectSite.project_id.in_(matching)))
 
 
 def list_projects(filters: ProjectFilters, limit: int | None = None, after_id: int | None = None) -> list[Project]:
@@ -240,8 +256,9 @@ def list_projects(filters: ProjectFilters, limit: int | None = None, after_id: i
 
 def map_rows(filters: ProjectFilters, limit: int | None = None, after_id: int | None = None,
              only_id: int | None = None) -> list[dict[str, Any]]:
-    """The map's compact view of matching projects in id order: plain rows from three queries, no ORM objects.
+    """The map's compact view of matching projects in id order: plain rows from four queries, no ORM objects.
 
+    `latitude`/`longitude` are the first site's, `locations` every site's ({"lat", "lon", "name"} in order).
     The home map loads every project at once; this takes about a quarter of the time of loading them as objects.
     """
     ids = select(Project.id).where(*conditions(filters)).order_by(Project.id)
@@ -253,10 +270,16 @@ def map_rows(filters: ProjectFilters, limit: int | None = None, after_id: int | 
         ids = ids.limit(limit)
     wanted = select(ids.subquery().c.id)
     rows = db.session.execute(
-        select(Project.id, Project.title, Project.longitude, Project.latitude, Project.stage,
+        select(Project.id, Project.title, ProjectSite.longitude, ProjectSite.latitude, Project.stage,
                Project.seeking_funding, Project.updated_at, City.name.label("city"), City.slug.label("city_slug"),
                City.country_code.label("country"))
-        .join(Project.city).where(Project.id.in_(wanted)).order_by(Project.id)).mappings()
+        .join(Project.city).join(ProjectSite, and_(ProjectSite.project_id == Project.id, ProjectSite.position == 0))
+        .where(Project.id.in_(wanted)).order_by(Project.id)).mappings()
+    sites: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for project_id, lat, lon, name in db.session.execute(
+            select(ProjectSite.project_id, ProjectSite.latitude, ProjectSite.longitude, ProjectSite.name)
+            .where(ProjectSite.project_id.in_(wanted)).order_by(ProjectSite.project_id, ProjectSite.position)):
+        sites[project_id].append({"lat": lat, "lon": lon, "name": name})
     areas: dict[int, list[str]] = defaultdict(list)
     for project_id, name in db.session.execute(
             select(project_focus_areas.c.project_id, FocusArea.name).join(FocusArea)
@@ -268,7 +291,8 @@ def map_rows(filters: ProjectFilters, limit: int | None = None, after_id: int | 
             .join(ProjectParticipation.organisation).where(ProjectParticipation.project_id.in_(wanted))
             .order_by(ProjectParticipation.id)):
         partners[project_id].append({"id": organisation_id, "name": name, "role": role})
-    return [{**row, "focus_areas": areas[row["id"]], "partners": partners[row["id"]]} for row in rows]
+    return [{**row, "focus_areas": areas[row["id"]], "partners": partners[row["id"]], "locations": sites[row["id"]]}
+            for row in rows]
 
 
 def recent_projects(filters: ProjectFilters, limit: int) -> list[Project]:

@@ -18,11 +18,13 @@ from smartcities.audit import services as audit
 from smartcities.database import utcnow
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.notifications import events
 from smartcities.organisations.services import publish_partners
 from smartcities.overlap import services as overlap
 from smartcities.overlap.conversion import project_draft
 from smartcities.projects import services
 from smartcities.projects.models import Project, ProjectRevision
+from smartcities.projects.sites import Site, from_json, locations_field, recorded
 
 MAX_COMMENT = 4000
 DATES = ("start_date", "end_date")
@@ -33,6 +35,7 @@ def _to_json(values: dict[str, Any]) -> dict[str, Any]:
     """The resolved form values as JSON: names for rows, ISO dates, money as exact text."""
     data = {name: audit.jsonable(values[name]) for name in (*services.FIELDS, "budget")}
     data.update(city=values["city"].slug, focus_areas=[area.name for area in values["focus_areas"]],
+                locations=[list(site) for site in values["sites"]],
                 partners=[[name, role, audit.jsonable(amount), currency]
                           for name, role, amount, currency in values["partners"]])
     return data
@@ -47,13 +50,24 @@ def _from_json(data: dict[str, Any]) -> dict[str, Any]:
         clean[name] = Decimal(data[name]) if data.get(name) is not None else None
     clean["partners"] = [(name, role, Decimal(amount) if amount is not None else None, currency)
                          for name, role, amount, currency in data["partners"]]
+    clean["locations"] = _sites(data)
+    first = clean["locations"][0] if clean["locations"] else Site(None, None)
+    clean["latitude"], clean["longitude"] = first.lat, first.lon
     return clean
+
+
+def _sites(data: dict[str, Any]) -> list[Site]:
+    """A revision's sites; one stored before projects had several sites has its latitude/longitude instead."""
+    if "locations" in data:
+        return from_json(data["locations"])
+    return [Site(data["latitude"], data["longitude"])] if data.get("latitude") is not None else []
 
 
 def _as_snapshot(data: dict[str, Any]) -> dict[str, Any]:
     """A revision's values in the shape of the project's audit snapshot, to compare field by field."""
     shown = {name: data.get(name) for name in services.FIELDS}
     shown.update(city=data["city"], budget=data.get("budget"), focus_areas=data["focus_areas"],
+                 **recorded(_sites(data)),
                  partners=sorted(f"{name} ({role})" + (f" {amount} {currency}" if amount is not None else "")
                                  for name, role, amount, currency in data["partners"]))
     return shown
@@ -75,6 +89,7 @@ def _refresh_flags(project: Project, data: dict[str, Any] | None) -> None:
                         text=" ".join(filter(None, (clean["summary"], clean["description"]))),
                         focus_areas=frozenset(clean["focus_areas"]), start=clean["start_date"],
                         end=clean["end_date"], lat=clean["latitude"], lon=clean["longitude"],
+                        sites=tuple((site.lat, site.lon) for site in clean["locations"]),
                         partners=frozenset(name for name, *_ in clean["partners"]))
     overlap.refresh_flags(project, draft)
 
@@ -109,6 +124,7 @@ def save_edit(project: Project, clean: dict[str, Any], user, loaded_version: int
     db.session.flush()
     audit.record(project, "revision_proposed", user, changes(project, revision))
     _refresh_flags(project, data)
+    events.project_event("project.submitted", project, user)  # a review request, as a first submission is
     return services.Saved(project, notice or _("The change waits for review; the published version stays "
                                                "public until the focal point publishes it."))
 
@@ -137,6 +153,7 @@ def publish(project: Project, user) -> None:
     audit.record(project, "revise", user, audit.diff(before, services.snapshot(project)))
     publish_partners(project)
     _refresh_flags(project, None)
+    events.project_event("project.revised", project, user)
 
 
 def return_revision(project: Project, user, comment: str) -> None:
@@ -152,6 +169,7 @@ def return_revision(project: Project, user, comment: str) -> None:
     db.session.flush()
     audit.record(project, "revision_returned", user, {"review_comment": [None, text]})
     _refresh_flags(project, None)
+    events.project_event("project.returned", project, user, text)
 
 
 def form_values(project: Project) -> dict[str, Any] | None:
@@ -163,10 +181,12 @@ def form_values(project: Project) -> dict[str, Any] | None:
 
     def text(value: Any) -> str:
         return "" if value is None else str(value)
+    sites = _sites(data)
     return {
         **{name: text(data.get(name)) for name in ("title", "summary", "description", "stage", "start_date",
-                                                   "end_date", "budget", "currency", "funding_sought",
-                                                   "latitude", "longitude")},
+                                                   "end_date", "budget", "currency", "funding_sought")},
+        "latitude": text(sites[0].lat) if sites else "", "longitude": text(sites[0].lon) if sites else "",
+        "locations": locations_field(sites),
         "seeking_funding": bool(data.get("seeking_funding")), "city": data["city"],
         "country": project.city.country_code, "focus_areas": data["focus_areas"], "version": str(project.version),
         "participants": [{"organisation": name, "role": role, "amount": text(amount), "currency": text(currency)}

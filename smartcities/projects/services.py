@@ -21,12 +21,13 @@ from smartcities.organisations.services import close_matches, find_organisation,
 from smartcities.overlap import services as overlap
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects.models import FocusArea, Project, ProjectParticipation
+from smartcities.projects.sites import Site, recorded, set_sites, sites_of
 
 EDITABLE = ("draft", "returned", "published")
 MAX_PARTNERS = 50   # rows per project, in the form, the project file and the API alike
 MAX_NAME = 200      # characters in an organisation's name (its column's size)
-FIELDS = ("title", "summary", "description", "stage", "start_date", "end_date", "currency", "latitude",
-          "longitude", "seeking_funding", "funding_sought")
+FIELDS = ("title", "summary", "description", "stage", "start_date", "end_date", "currency", "seeking_funding",
+          "funding_sought")
 
 
 @dataclass
@@ -61,7 +62,7 @@ def snapshot(project: Project) -> dict[str, Any]:
         city=project.city.slug if project.city else None, status=project.status,
         budget=project.budget_amount, review_comment=project.review_comment,
         published_at=project.published_at, version=project.version,
-        focus_areas=[fa.name for fa in project.focus_areas],
+        focus_areas=[fa.name for fa in project.focus_areas], **recorded(sites_of(project)),
         partners=sorted(_participant_label(p) for p in project.participations),
     )
     return {name: audit.jsonable(value) for name, value in values.items()}
@@ -86,8 +87,11 @@ def resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, A
         errors["currency"] = _("is required with a budget or an amount sought")
     if clean["funding_sought"] is not None and not clean["seeking_funding"]:
         errors["funding_sought"] = _("tick 'Seeking funding', or leave this empty")
-    if (clean["latitude"] is None) != (clean["longitude"] is None):
-        errors["latitude"] = _("give both latitude and longitude (click the map), or neither")
+    sites = clean.get("locations")  # the form's hidden list of every site wins over latitude/longitude
+    if sites is None:
+        if (clean["latitude"] is None) != (clean["longitude"] is None):
+            errors["latitude"] = _("give both latitude and longitude (click the map), or neither")
+        sites = [Site(clean["latitude"], clean["longitude"])] if clean["latitude"] is not None else []
     areas = list(db.session.scalars(select(FocusArea).where(FocusArea.name.in_(clean["focus_areas"]))
                                     .order_by(FocusArea.id)))
     if len(areas) != len(set(clean["focus_areas"])):
@@ -106,7 +110,7 @@ def resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, A
                 "Correct the name, or tick \u201cAdd the names not found as new organisations\u201d.")
     if errors:
         raise ValidationError(errors)
-    return {**clean, "city": city, "focus_areas": areas}
+    return {**clean, "city": city, "focus_areas": areas, "sites": sites}
 
 
 def _misspelt_partners(names: list[str], city, user) -> list[str]:
@@ -120,12 +124,13 @@ def _misspelt_partners(names: list[str], city, user) -> list[str]:
 
 
 def locate(values: dict[str, Any]) -> str:
-    """Fill in latitude/longitude: the map click, else the geocoded address, else the city centre."""
-    if values["latitude"] is not None:
-        return ""
-    found = geocode(values["address"], values["city"])
-    values["latitude"], values["longitude"] = found.lat, found.lon
-    return found.notice
+    """Fill in the sites: those placed on the map, else the geocoded address, else the city centre."""
+    notice = ""
+    if not values["sites"]:
+        found = geocode(values["address"], values["city"])
+        values["sites"], notice = [Site(found.lat, found.lon)], found.notice
+    values["latitude"], values["longitude"] = values["sites"][0].lat, values["sites"][0].lon
+    return notice
 
 
 def resolve_organisations(values: dict[str, Any], public: bool, user) -> None:
@@ -159,6 +164,7 @@ def apply_values(project: Project, values: dict[str, Any]) -> None:
             setattr(project, name, values[name])
     if project.budget_amount != values["budget"]:
         project.budget_amount = values["budget"]
+    set_sites(project, values["sites"])
     if list(project.focus_areas) != values["focus_areas"]:
         project.focus_areas = values["focus_areas"]
     participations = _participations(project, values)

@@ -23,7 +23,7 @@ from smartcities.overlap import services as overlap
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects import revisions, services, workflow
 from smartcities.projects.forms import InterestForm, ProjectForm, initial_values
-from smartcities.projects.models import FocusArea, Project
+from smartcities.projects.models import MAX_SITES, FocusArea, Project
 from smartcities.projects.validation import parse_amount, parse_currency
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
@@ -50,7 +50,7 @@ def _project_form(**data: Any) -> ProjectForm:
 
 
 def _render_form(form: ProjectForm, project: Project | None = None, status: int = 200, **extra: Any):
-    return render_template("projects/form.html", form=form, project=project, cities=_cities(),
+    return render_template("projects/form.html", form=form, project=project, cities=_cities(), max_sites=MAX_SITES,
                            organisation_names=organisations.organisation_names(current_user),
                            flags=services.flags_of(project, current_user) if project else [], **extra), status
 

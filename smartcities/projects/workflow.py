@@ -10,6 +10,7 @@ from smartcities.audit import services as audit
 from smartcities.database import utcnow
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.notifications import events
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects.models import Project
 from smartcities.overlap import services as overlap
@@ -76,6 +77,7 @@ def submit(project: Project, user, justifications: dict[int, str]) -> None:
         if flag.status == "open" and flag.id in answers:
             justify_flag(flag, user, answers[flag.id])
     _move(project, user, "submit", lambda: setattr(project, "review_comment", None))
+    events.project_event("project.submitted", project, user)
 
 
 def justify_flag(flag: OverlapFlag, user, justification: str) -> None:
@@ -110,6 +112,7 @@ def publish(project: Project, user) -> None:
         project.review_comment = None
     _move(project, user, "publish", stamp)
     publish_partners(project)
+    events.project_event("project.published", project, user)
 
 
 def return_project(project: Project, user, comment: str) -> None:
@@ -122,6 +125,7 @@ def return_project(project: Project, user, comment: str) -> None:
     if not text or len(text) > MAX_TEXT:
         raise ValidationError("comment", _("Write a comment for the city (at most %(n)d characters).", n=MAX_TEXT))
     _move(project, user, "return", lambda: setattr(project, "review_comment", text))
+    events.project_event("project.returned", project, user, text)
 
 
 def reopen(project: Project, user) -> None:
@@ -132,3 +136,4 @@ def reopen(project: Project, user) -> None:
 def archive(project: Project, user) -> None:
     """Retire a published project from the public registry."""
     _move(project, user, "archive")
+    events.project_event("project.archived", project, user)

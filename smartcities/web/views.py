@@ -18,8 +18,8 @@ bp = Blueprint("web", __name__)
 # The label filters ({{ stage|stage_label }} …) serve every blueprint's templates, so they go on the app.
 bp.record_once(lambda state: register_labels(state.app))
 
-# The home map's data: one FeatureCollection of every published project, one of the cities (the open-data API).
-MAP_DATA = {"projects": "/api/v1/projects.geojson", "cities": "/api/v1/cities.geojson"}
+# The home map's city layer (33 cities, one small FeatureCollection); projects come from /api/v1/map/… per view.
+MAP_DATA = {"cities": "/api/v1/cities.geojson", "clusters": "/api/v1/map/clusters", "list": "/api/v1/map/projects"}
 
 
 def _map_strings() -> dict:
@@ -39,13 +39,14 @@ def _map_strings() -> dict:
         "notMember": gettext("Not an ASCN member city"),
         "cityProjects": gettext("Published projects: {count}"),
         "cityProfile": gettext("City profile"),
+        "cluster": gettext("{count} projects: zoom in"),
         "roles": {role: str(label) for role, label in ROLE_LABELS.items()},
     }
 
 
 @bp.get("/")
 def home():
-    """The full-screen map; its data comes from the GeoJSON API, filtered in the browser."""
+    """The full-screen map; clusters and the list come from the map's API, filtered on the server."""
     return render_template(
         "web/home.html", countries=geo_queries.countries_with_cities(), focus_areas=queries.focus_areas(),
         stages=STAGES, partners=queries.funding_partners(), js_strings=_map_strings(), data_urls=MAP_DATA,

@@ -1,5 +1,6 @@
-// The project form: the location by a click on the map or a geocoded address, more partner rows, and the
-// overlap check run as the official types. Stored text is only ever inserted with textContent.
+// The project form: its sites (added by clicks on the map, moved by dragging, named and removed in the list;
+// the first also by a geocoded address), more partner rows, and the overlap check run as the official types.
+// Stored text is only ever inserted with textContent.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -10,56 +11,152 @@
   var notice = document.getElementById("location-notice");
   var csrf = form.elements.csrf_token.value;
   var ownId = form.dataset.projectId ? Number(form.dataset.projectId) : null;
-  var map = null, marker = null;
+  var map = null;
+  // The sites: [{lat, lon, name, marker}]; the hidden `locations` field carries them all as JSON, the
+  // latitude/longitude fields the first one. Names are shown with textContent and input values only.
+  var sitesField = form.elements.locations;
+  var siteList = document.getElementById("site-list");
+  var maxSites = Number(siteList.dataset.max) || 100;
+  var sites = [];
 
   function number(value) {
     var n = parseFloat(value);
     return isFinite(n) ? n : null;
   }
+  function round(value) { return Math.round(value * 1e6) / 1e6; }
   function selectedCity() {
     return city.tagName === "SELECT" ? city.options[city.selectedIndex] : city;
   }
-  function showMarker(latitude, longitude) {
-    if (!map) { return; }
-    if (marker) {
-      marker.setLatLng([latitude, longitude]);
-      return;
+  function words(template, n) { return template.replace("{n}", String(n)); }
+  function siteLabel(site, index) { return site.name || words(siteList.dataset.site, index + 1); }
+
+  function initialSites() {
+    var list = [];
+    if (sitesField.value.trim()) {
+      try { list = JSON.parse(sitesField.value); } catch (error) { list = []; }
     }
-    marker = L.marker([latitude, longitude], { draggable: true, keyboard: true }).addTo(map);
-    marker.on("dragend", function () {
-      var at = marker.getLatLng();
-      setPoint(at.lat, at.lng);
+    if (!Array.isArray(list) || !list.length) {
+      var a = number(lat.value), b = number(lon.value);
+      list = a !== null && b !== null ? [{ lat: a, lon: b, name: null }] : [];
+    }
+    return list.filter(function (site) {
+      return site && number(site.lat) !== null && number(site.lon) !== null;
+    }).map(function (site) {
+      return { lat: number(site.lat), lon: number(site.lon), name: typeof site.name === "string" ? site.name : "" };
     });
   }
-  function setPoint(latitude, longitude) {
-    lat.value = latitude.toFixed(6);
-    lon.value = longitude.toFixed(6);
-    showMarker(latitude, longitude);
+  function placeMarker(site) {
+    if (!map) { return; }
+    site.marker = L.marker([site.lat, site.lon], { draggable: true, keyboard: true }).addTo(map);
+    site.marker.bindTooltip(function () {
+      return document.createTextNode(siteLabel(site, sites.indexOf(site)));
+    }, { direction: "top", offset: [0, -30] });
+    site.marker.on("dragend", function () {
+      var at = site.marker.getLatLng();
+      site.lat = round(at.lat);
+      site.lon = round(at.lng);
+      save();
+    });
+  }
+  function renderList() {
+    siteList.textContent = "";
+    sites.forEach(function (site, index) {
+      var item = document.createElement("li");
+      item.className = "site";
+      var name = document.createElement("input");
+      name.type = "text";
+      name.maxLength = 200;
+      name.className = "site-name";
+      name.value = site.name || "";
+      name.placeholder = words(siteList.dataset.site, index + 1);
+      name.setAttribute("aria-label", words(siteList.dataset.name, index + 1));
+      name.addEventListener("input", function () {
+        site.name = name.value;
+        writeField();
+      });
+      var where = document.createElement("span");
+      where.className = "site-coordinates";
+      where.textContent = site.lat.toFixed(6) + ", " + site.lon.toFixed(6);
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "button-quiet site-remove";
+      remove.textContent = siteList.dataset.remove;
+      remove.setAttribute("aria-label", words(siteList.dataset.removeLabel, index + 1));
+      remove.addEventListener("click", function () { removeSite(site); });
+      item.appendChild(name);
+      item.appendChild(where);
+      item.appendChild(remove);
+      siteList.appendChild(item);
+    });
+  }
+  function writeField() {
+    sitesField.value = JSON.stringify(sites.map(function (site) {
+      return { lat: site.lat, lon: site.lon, name: site.name && site.name.trim() ? site.name.trim() : null };
+    }));
+    lat.value = sites.length ? sites[0].lat.toFixed(6) : "";
+    lon.value = sites.length ? sites[0].lon.toFixed(6) : "";
+  }
+  function save() {
+    writeField();
+    renderList();
     scheduleCheck();
   }
+  function addSite(latitude, longitude) {
+    if (sites.length >= maxSites) {
+      notice.textContent = siteList.dataset.full;
+      return;
+    }
+    var site = { lat: round(latitude), lon: round(longitude), name: "" };
+    sites.push(site);
+    placeMarker(site);
+    save();
+  }
+  function removeSite(site) {
+    if (site.marker) { map.removeLayer(site.marker); }
+    sites.splice(sites.indexOf(site), 1);
+    save();
+  }
+  // The first site (the address search and the latitude/longitude fields set it), added if there is none.
+  function setPoint(latitude, longitude) {
+    if (!sites.length) {
+      addSite(latitude, longitude);
+      return;
+    }
+    sites[0].lat = round(latitude);
+    sites[0].lon = round(longitude);
+    if (sites[0].marker) { sites[0].marker.setLatLng([sites[0].lat, sites[0].lon]); }
+    save();
+  }
 
-  // The map: click to place the project; typing coordinates moves the marker too.
+  // The map: click to add a site; drag a marker to move it.
+  sites = initialSites();
   if (window.L) {
     var element = document.getElementById("location-map");
     map = L.map(element, { scrollWheelZoom: false, maxZoom: 19 });
     window.ascnBaseLayer(map, element);  // tiles, or the offline basemap (leaflet-setup.js)
-    var start = [number(lat.value), number(lon.value)];
-    if (start[0] !== null && start[1] !== null) {
-      showMarker(start[0], start[1]);
-      map.setView(start, 14);
+    sites.forEach(placeMarker);
+    if (sites.length > 1) {
+      map.fitBounds(L.latLngBounds(sites.map(function (site) { return [site.lat, site.lon]; })),
+                    { padding: [24, 24], maxZoom: 16 });
+    } else if (sites.length === 1) {
+      map.setView([sites[0].lat, sites[0].lon], 14);
     } else {
       map.setView([number(selectedCity().dataset.lat), number(selectedCity().dataset.lon)], 11);
     }
     map.on("click", function (event) {
       notice.textContent = "";
-      setPoint(event.latlng.lat, event.latlng.lng);
+      addSite(event.latlng.lat, event.latlng.lng);
     });
     element.dataset.ready = "1";
   }
+  writeField();
+  renderList();
   [lat, lon].forEach(function (input) {
     input.addEventListener("change", function () {
       var a = number(lat.value), b = number(lon.value);
-      if (a !== null && b !== null) { showMarker(a, b); map && map.setView([a, b], map.getZoom()); }
+      if (a === null || b === null || Math.abs(a) > 90 || Math.abs(b) > 180) { return; }
+      setPoint(a, b);
+      if (map) { map.setView([a, b], map.getZoom()); }
     });
   });
   if (city.tagName === "SELECT") {
@@ -67,7 +164,7 @@
     city.addEventListener("change", function () {
       var option = selectedCity();
       form.elements.country.value = option.dataset.country;
-      if (map && !marker) { map.setView([number(option.dataset.lat), number(option.dataset.lon)], 11); }
+      if (map && !sites.length) { map.setView([number(option.dataset.lat), number(option.dataset.lon)], 11); }
     });
   }
 

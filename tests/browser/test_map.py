@@ -1,4 +1,4 @@
-"""The home map in Chromium: markers and clusters offline, filters, popups, the shareable URL, phones."""
+"""The home map in Chromium: server-side clusters offline, filters, popups, the shareable URL, phones."""
 from __future__ import annotations
 
 import re
@@ -21,6 +21,8 @@ READY = "() => document.documentElement.dataset.mapReady"
 ON_MAP = """() => [...document.querySelectorAll('.leaflet-marker-icon.cluster')]
                    .reduce((sum, icon) => sum + Number(icon.textContent), 0)
                  + document.querySelectorAll('.leaflet-marker-icon.pin-icon').length"""
+POPUP_OPAQUE = ("() => (popup => popup && getComputedStyle(popup).opacity === '1')"
+                "(document.querySelector('.leaflet-popup'))")
 
 
 @pytest.fixture
@@ -62,7 +64,10 @@ def test_markers_and_clusters_appear_with_local_leaflet(page, live_server, proje
     expect(page.locator("#results li")).to_have_count(16)
     expect(page.locator("path.city-marker")).to_have_count(33)
     assert any("/vendor/leaflet/leaflet.js" in url for url in loaded)
-    assert sum("/api/v1/projects.geojson" in url for url in loaded) == 1, "the map needs one data request"
+    # The view's clusters and one page of the list, never the whole registry.
+    assert not any("/api/v1/projects.geojson" in url for url in loaded)
+    assert sum("/api/v1/map/projects" in url for url in loaded) == 1
+    assert any("/api/v1/map/clusters?" in url and "zoom=" in url for url in loaded)
     assert "Unpublished draft" not in page.content()
     expect(page.locator('[data-focus-count="civic-and-social"]')).to_have_text("4")
     assert problems == []
@@ -207,6 +212,7 @@ def test_phone_layout_stacks_the_panel_under_the_map(browser, live_server, proje
         expect(page.locator("#results li")).to_have_count(4)
         page.locator("#results li").first.get_by_role("button").tap()
         expect(page.locator(".leaflet-popup-content h2")).to_be_visible()
+        page.wait_for_function(POPUP_OPAQUE)  # the popup fades in; measure contrast once it is fully opaque
         assert_accessible(page)
     finally:
         context.close()
@@ -216,14 +222,12 @@ def test_home_page_has_no_serious_accessibility_violations(page, live_server, pr
     open_map(page)
     assert_accessible(page)
     page.locator("#results li").first.get_by_role("button").click()
-    # The popup fades in; measure colour contrast once it is fully opaque.
-    page.wait_for_function("() => (popup => popup && getComputedStyle(popup).opacity === '1')"
-                           "(document.querySelector('.leaflet-popup'))")
+    page.wait_for_function(POPUP_OPAQUE)  # the popup fades in; measure contrast once it is fully opaque
     assert_accessible(page)
 
 
 def test_data_failure_is_reported_and_the_map_still_works(page, live_server):
-    page.route("**/api/v1/projects.geojson", lambda route: route.fulfill(status=503, body="{}"))
+    page.route("**/api/v1/map/**", lambda route: route.fulfill(status=503, body="{}"))
     page.goto("/")
     expect(page.locator("#map-status")).to_have_text("The project data could not be loaded. Please try again later.")
     expect(page.locator("path.city-marker")).to_have_count(33)

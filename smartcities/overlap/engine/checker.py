@@ -11,7 +11,6 @@ import functools
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from itertools import count
 
 import numpy as np
 
@@ -73,7 +72,7 @@ class OverlapIndex:
         self.threshold = threshold
         self._city_coords = dict(city_coords or {})
         self._vectors = Vectors()
-        self._ids = count(1)
+        self._last_doc = 0
         self._concepts: dict[int, dict[str, str]] = {}       # document -> concept -> words naming it
         self._plans: dict[str, _Plan] = {}
         self._plans_in: dict[tuple[str, str], set[str]] = {}  # ("national", ISO2) / ("city", slug)
@@ -82,10 +81,27 @@ class OverlapIndex:
         self._places = Places(radius_km)
         self._lock = threading.RLock()
 
+    def __getstate__(self) -> dict:
+        """What a saved copy holds: everything but the lock and the embedder (a process' model, given back by
+        `restored`)."""
+        with self._lock:
+            return {name: value for name, value in self.__dict__.items() if name not in ("_lock", "embedder")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.embedder = None
+        self._lock = threading.RLock()
+
+    def restored(self, embedder: Embedder | None) -> OverlapIndex:
+        """A copy loaded from a snapshot, given the process' embedder (the one its vectors were made with)."""
+        self.embedder = embedder
+        return self
+
     # Updates
 
     def _add_doc(self, partition: tuple, country: str, analysis: Analysis, public: bool = True) -> int:
-        doc = next(self._ids)
+        self._last_doc += 1
+        doc = self._last_doc
         self._vectors.add(doc, partition, country, analysis.counts, counted=public)
         self._concepts[doc] = analysis.concepts
         return doc

@@ -1,0 +1,1 @@
+"""Matchmaking: which partners are likely to fund which projects (scoring, evidence, pages and API)."""
