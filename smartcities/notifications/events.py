@@ -26,7 +26,7 @@ from smartcities.organisations.models import Follow
 CHANNEL = "ascn_outbox"  # the PostgreSQL LISTEN/NOTIFY channel that wakes idle workers
 
 
-def _with_urls(build: Callable[[], Any]) -> Any:
+def with_urls(build: Callable[[], Any]) -> Any:
     """Run a serializer that builds absolute URLs, also outside a request (CLI, worker): on PUBLIC_URL."""
     if has_request_context():
         return build()
@@ -133,7 +133,7 @@ def project_event(kind: str, project, actor, comment: str | None = None) -> Even
     info = {"title": project.title, "city": project.city.name}
     if comment:
         info["comment"] = comment
-    data = _with_urls(lambda: project_to_dict(project)) if kind in PUBLIC_KINDS else None
+    data = with_urls(lambda: project_to_dict(project)) if kind in PUBLIC_KINDS else None
     event = _event(kind, "project", project.id, actor, info, project, data)
     _tell(event, _project_audience(kind, project), actor, lambda person: may_see_project(person, project))
     _queue_webhooks(event)
@@ -157,8 +157,19 @@ def plan_event(plan, actor=None) -> Event:
     from smartcities.api.serializers import plan_detail
 
     event = _event("plan.updated", "plan", plan.external_id, actor, {"title": plan.title},
-                   data=_with_urls(lambda: plan_detail(plan)))
+                   data=with_urls(lambda: plan_detail(plan)))
     _queue_webhooks(event)
+    db.session.flush()
+    return event
+
+
+def match_event(project, organisation, score: float, reasons: list[str]) -> Event:
+    """Record that a published project seeking funding matches an organisation that opted in: its users are told."""
+    info = {"title": project.title, "city": project.city.name, "organisation": organisation.name,
+            "organisation_id": organisation.id, "score": round(score, 2), "reasons": reasons[:3]}
+    event = _event("match.suggested", "project", project.id, None, info, project)
+    people = _active(select(User).where(User.role == "partner", User.organisation_id == organisation.id))
+    _tell(event, people, None, lambda person: may_see_project(person, project))
     db.session.flush()
     return event
 

@@ -13,14 +13,15 @@ from smartcities.extensions import db
 
 # Every kind of event; the first ones are the contract's (webhooks may subscribe to the PUBLIC ones).
 KINDS = ("project.submitted", "project.returned", "project.published", "project.revised", "project.archived",
-         "interest.created", "plan.updated", "overlap.flagged")
+         "interest.created", "plan.updated", "overlap.flagged", "match.suggested")
 # Published data only: what a partner system may receive.
 PUBLIC_KINDS = ("project.published", "project.revised", "project.archived", "plan.updated")
 # Kinds people are told about, and the default channel: e-mail at once for what needs the person's action.
 PERSONAL_KINDS = ("project.submitted", "project.returned", "interest.created", "project.published",
-                  "project.revised", "overlap.flagged")
+                  "project.revised", "overlap.flagged", "match.suggested")
 DEFAULT_CHANNEL = {"project.submitted": "email", "project.returned": "email", "interest.created": "email",
-                   "project.published": "portal", "project.revised": "portal", "overlap.flagged": "portal"}
+                   "project.published": "portal", "project.revised": "portal", "overlap.flagged": "portal",
+                   "match.suggested": "email"}   # opted in by the partner: an opportunity to act on
 CHANNELS = ("portal", "email", "digest")
 MAIL_STATES = ("pending", "sent", "digest", "digested", "failed")
 TOPICS = ("city", "country", "focus_area", "organisation")

@@ -28,6 +28,7 @@ KIND_LABELS = {
     "project.published": _l("A project is published"),
     "project.revised": _l("A published project is updated"),
     "overlap.flagged": _l("A published project may overlap a changed plan"),
+    "match.suggested": _l("A project seeking funding matches my organisation"),
 }
 CHANNEL_LABELS = {"portal": _l("In the portal only"), "email": _l("E-mail at once"), "digest": _l("Daily digest")}
 TOPIC_LABELS = {"city": _l("City"), "country": _l("Country"), "focus_area": _l("Focus area"),
@@ -50,6 +51,8 @@ def describe(event: Event) -> str:
         "plan.updated": lambda: _("The plan “%(title)s” was updated", title=title),
         "overlap.flagged": lambda: _("“%(title)s” may overlap with “%(subject)s”", title=title,
                                      subject=info.get("subject", "")),
+        "match.suggested": lambda: _("“%(title)s” (%(city)s) seeks funding and matches %(organisation)s",
+                                     title=title, city=city, organisation=info.get("organisation", "")),
     }
     return lines[event.kind]()
 

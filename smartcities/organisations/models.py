@@ -6,7 +6,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true,
+    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -176,6 +177,8 @@ class PartnerProfile(db.Model):
     currency: Mapped[str | None] = mapped_column(String(3))
     statement: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str | None] = mapped_column(Text)                # where a seeded profile's facts come from
+    # Opted in: the organisation's users are told when a published project seeking funding matches it well.
+    tell_matches: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="profile")

@@ -20,7 +20,8 @@ from smartcities.text import FieldError, clean_text
 
 MAX_STATEMENT = 2000
 MAX_SOURCE = 2000
-FIELDS = ("focus_areas", "countries", "instruments", "ticket_min", "ticket_max", "currency", "statement", "source")
+FIELDS = ("focus_areas", "countries", "instruments", "ticket_min", "ticket_max", "currency", "statement", "source",
+          "tell_matches")
 
 
 def _items(value: Any) -> list[str]:
@@ -93,6 +94,7 @@ def clean_profile(raw: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     clean["source"] = clean["source"] or None
+    clean["tell_matches"] = raw.get("tell_matches") in (True, "y", "on", "true", "1")
     return clean
 
 

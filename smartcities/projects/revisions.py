@@ -18,6 +18,7 @@ from smartcities.audit import services as audit
 from smartcities.database import utcnow
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.matching import suggestions
 from smartcities.notifications import events
 from smartcities.organisations.services import publish_partners
 from smartcities.overlap import services as overlap
@@ -154,6 +155,7 @@ def publish(project: Project, user) -> None:
     publish_partners(project)
     _refresh_flags(project, None)
     events.project_event("project.revised", project, user)
+    suggestions.suggest(project)   # it may have started seeking funding
 
 
 def return_revision(project: Project, user, comment: str) -> None:

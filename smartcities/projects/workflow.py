@@ -10,6 +10,7 @@ from smartcities.audit import services as audit
 from smartcities.database import utcnow
 from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
+from smartcities.matching import suggestions
 from smartcities.notifications import events
 from smartcities.overlap.models import OverlapFlag
 from smartcities.projects.models import Project
@@ -113,6 +114,7 @@ def publish(project: Project, user) -> None:
     _move(project, user, "publish", stamp)
     publish_partners(project)
     events.project_event("project.published", project, user)
+    suggestions.suggest(project)
 
 
 def return_project(project: Project, user, comment: str) -> None:

@@ -1,0 +1,40 @@
+"""Telling partners of projects that need them: when a published project seeks funding, the organisations that
+match it best and opted in (their profile's tell_matches) are told, once per project (issue 15, part 4)."""
+from __future__ import annotations
+
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from smartcities.extensions import db
+from smartcities.matching.services import project_matches
+from smartcities.notifications import events
+from smartcities.notifications.models import Event
+from smartcities.organisations.models import Organisation, PartnerProfile
+from smartcities.projects.models import Project
+
+BEST = 3            # how many of the best matches may be told
+MIN_SCORE = 0.2     # below this (less than one full signal, e.g. the ticket fit alone) a match interrupts nobody
+
+
+def _already_told(project: Project) -> set[int]:
+    infos = db.session.scalars(select(Event.info).where(Event.kind == "match.suggested",
+                                                        Event.project_id == project.id))
+    return {info.get("organisation_id") for info in infos}
+
+
+def suggest(project: Project) -> list[Event]:
+    """Tell the opted-in organisations among the project's best matches (on published evidence only, as anyone
+    sees it); nothing for a project that is not published or does not seek funding."""
+    if project.status != "published" or not project.seeking_funding:
+        return []
+    opted_in = set(db.session.scalars(select(PartnerProfile.organisation_id)
+                                      .where(PartnerProfile.tell_matches.is_(True))))
+    if not opted_in:
+        return []
+    told, found = _already_told(project), []
+    for match in events.with_urls(lambda: project_matches(project, AnonymousUserMixin(), limit=BEST)):
+        organisation_id = match["organisation"]["id"]
+        if match["score"] >= MIN_SCORE and organisation_id in opted_in and organisation_id not in told:
+            organisation = db.session.get(Organisation, organisation_id)
+            found.append(events.match_event(project, organisation, match["score"], match["reasons"]))
+    return found
