@@ -4,6 +4,7 @@ from smartcities.audit.models import AuditEvent
 from smartcities.documents.models import Document
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Follow, Interest, Organisation, OrganisationName
+from smartcities.matching.models import MatchSuggestion
 from smartcities.notifications.models import (
     Event, Notification, NotificationPreference, NotificationSettings, TopicFollow, WebhookDelivery, WebhookEndpoint,
 )
@@ -13,7 +14,8 @@ from smartcities.public_version import PublicVersion
 from smartcities.projects.models import FocusArea, Project, ProjectParticipation, ProjectRevision, ProjectSite
 
 __all__ = [
-    "AuditEvent", "City", "Document", "Country", "FocusArea", "Follow", "Interest", "NationalPlan", "Organisation",
+    "AuditEvent", "City", "Country", "Document", "FocusArea", "Follow", "Interest", "MatchSuggestion", "NationalPlan",
+    "Organisation",
     "OrganisationName", "OverlapFlag", "PlanInitiative", "PlanRecheck", "Project", "ProjectParticipation",
     "ProjectRevision", "ProjectSite", "PublicVersion", "User",
     # notifications

@@ -13,7 +13,7 @@ from smartcities.documents.seed import seed_documents
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
-from smartcities.organisations.profiles import profile_to_dict, save_profile
+from smartcities.organisations.profiles import save_profile
 from smartcities.organisations.services import index_names
 from smartcities.plans.services import import_plans
 from smartcities.projects.models import FocusArea
@@ -87,14 +87,17 @@ def load_partners(tally: Counter) -> None:
 
 
 def load_partner_profiles(tally: Counter) -> None:
-    """What public sources say the seeded partners fund, with the source; empty where nothing was found."""
+    """What public sources say the seeded partners fund, with the source; empty where nothing was found. A profile
+    that exists is the partner's own from then on (its edits, its opt-in): the seed never writes over it."""
     for row in _rows("partner_profiles.csv"):
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == row.pop("name")))
         if organisation is None:
             raise ValueError("partner_profiles.csv names a partner that partners.csv does not list")
-        before = profile_to_dict(organisation.profile)
-        after = profile_to_dict(save_profile(organisation, row, None))
-        tally["created" if before is None else "updated" if before != after else "unchanged"] += 1
+        if organisation.profile is not None:
+            tally["unchanged"] += 1
+            continue
+        save_profile(organisation, row, None)
+        tally["created"] += 1
     db.session.flush()
 
 

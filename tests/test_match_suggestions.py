@@ -9,6 +9,7 @@ from support import csrf_token
 
 from smartcities.extensions import db
 from smartcities.matching import suggestions
+from smartcities.notifications import worker
 from smartcities.notifications.models import Event, Notification
 from smartcities.organisations.models import Organisation, PartnerProfile
 from smartcities.projects import workflow
@@ -55,11 +56,14 @@ def test_a_published_project_seeking_funding_is_told_to_the_opted_in_best_matche
     project = _seeking(make_project)
     workflow.publish(project, people["focal"])
     db.session.commit()
+    assert _told("adb.example") == []                 # the publication does not wait for the ranking…
+    assert worker.suggest_matches() == 1              # …the worker tells the partners
     events = _told("adb.example")
     assert [event.project_id for event in events] == [project.id]
     assert events[0].info["organisation_id"] == adb.id and events[0].info["reasons"]
     assert _told("jica.example") == []
     assert suggestions.suggest(project) == []         # told once, whatever publishes it again
+    assert worker.suggest_matches() == 0
 
 
 def test_no_one_is_told_of_a_project_that_does_not_seek_funding(people, make_project):
@@ -71,6 +75,7 @@ def test_no_one_is_told_of_a_project_that_does_not_seek_funding(people, make_pro
                            summary=FLOOD, focus_areas=("Quality Environment",))
     workflow.publish(project, people["focal"])
     db.session.commit()
+    assert worker.suggest_matches() == 0              # nothing even queued
     assert _told("adb.example") == []
 
 

@@ -151,6 +151,20 @@ def test_a_failing_mail_server_is_retried(app, smtp, people, make_project):
     assert sorted(m["To"] for m in smtp.messages) == ["colleague@bkk.example", "official@bkk.example"]
 
 
+def test_a_password_is_never_sent_to_a_server_without_starttls(app, smtp, people, make_project, monkeypatch):
+    """The test server offers no STARTTLS: with a user name in MAIL_URL, nothing is sent and the mail is retried."""
+    port = app.config["MAIL_URL"].rsplit(":", 1)[1]
+    monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://mailer:secret@127.0.0.1:{port}")
+    project = make_project(status="submitted", title="Night buses")
+    workflow.return_project(project, people["focal"], "Which routes?")
+    db.session.commit()
+    run_worker(app)
+    notes = db.session.scalars(select(Notification)).all()
+    assert notes and all((n.mail_state, n.mail_attempts) == ("pending", 1) for n in notes)
+    assert all("STARTTLS" in (n.mail_error or "") for n in notes)
+    assert smtp.messages == []
+
+
 def test_without_mail_url_nothing_is_queued_and_the_inbox_works(app, client, as_user, people, make_project,
                                                                monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_URL", "")

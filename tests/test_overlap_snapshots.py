@@ -2,6 +2,7 @@
 sees every change made since, and ignores a copy made by other engine code or a damaged one."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,14 @@ def _new_worker(monkeypatch) -> None:
 @pytest.fixture
 def saved(app, make_project, monkeypatch):
     monkeypatch.setattr(index, "SNAPSHOT_AFTER", 1)
+    shutil.rmtree(_folder(app), ignore_errors=True)   # copies an earlier test saved
     _new_worker(monkeypatch)
     project = make_project("Flood sensors on Bangkok's canals", summary="Water-level sensors warn residents.")
     with app.app_context():
         index.current_index(app.config["OVERLAP_RADIUS_KM"])
+        assert not list(_folder(app).glob("*.pickle")), "a request never spends its time saving a copy"
+        _new_worker(monkeypatch)
+        index.current_index(app.config["OVERLAP_RADIUS_KM"], save_copy=True)   # as the warm-up asks
     assert list(_folder(app).glob("*.pickle")), "a large sync saves a copy"
     return project
 

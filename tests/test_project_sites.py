@@ -2,6 +2,7 @@
 data (JSON, GeoJSON, the sites collection, OGC, IATI), the public version, and the migration that made them."""
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -90,6 +91,32 @@ def test_without_locations_the_form_keeps_one_site(client, as_user, people):
     token = as_user("official")
     assert client.post("/projects/new", data=form(token)).status_code == 302
     assert sites(newest().id) == [(13.7501, 100.5101, None)]
+
+
+def test_the_name_of_a_projects_one_site_survives_every_kind_of_edit(client, as_user, people):
+    """The edit form carries a named site in its list (so the map script keeps the name), and a browser without
+    script that changes only latitude/longitude moves the site without losing its name."""
+    token = as_user("official")
+    named = [{"lat": 13.7291, "lon": 100.5389, "name": "Junction 12 \u2013 Rama IV"}]
+    client.post("/projects/new", data=form(token, locations=json.dumps(named)))
+    project = newest()
+    page = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    assert "Junction 12 \u2013 Rama IV" in page and "&#34;name&#34;" in page   # the hidden list, escaped
+    response = client.post(f"/projects/{project.id}/edit", data=form(           # the script's post: list = fields
+        token, version=str(project.version), latitude="13.729100", longitude="100.538900",
+        locations=json.dumps(named)))
+    assert response.status_code == 302
+    assert sites(project.id) == [(13.7291, 100.5389, "Junction 12 \u2013 Rama IV")]
+    project = newest()
+    response = client.post(f"/projects/{project.id}/edit", data=form(           # no script: the fields changed
+        token, version=str(project.version), latitude="13.7300", longitude="100.5400", locations=json.dumps(named)))
+    assert response.status_code == 302
+    assert sites(project.id) == [(13.73, 100.54, "Junction 12 \u2013 Rama IV")]
+    project = newest()
+    response = client.post(f"/projects/{project.id}/edit", data=form(           # no list at all
+        token, version=str(project.version), latitude="13.7310", longitude="100.5410", locations=""))
+    assert response.status_code == 302
+    assert sites(project.id) == [(13.731, 100.541, "Junction 12 \u2013 Rama IV")]
 
 
 @pytest.mark.parametrize("locations, shown", [
@@ -210,6 +237,25 @@ def test_reimporting_a_multipoint_updates_the_sites(runner, tmp_path, make_proje
     result = runner.invoke(args=["projects", "import", write(tmp_path, moved)])
     assert result.exit_code == 0 and "1 updated" in result.output, result.output
     assert sites(project.id) == [(13.72, 100.52, "new"), (13.73, 100.53, None)]
+
+
+def test_reimporting_the_csv_export_moves_the_first_site_and_keeps_the_others(client, runner, tmp_path, make_project):
+    """The CSV export writes the first site only: re-imported (edited or not), the other sites and the first
+    site's name stay."""
+    project = make_project(locations=[(s["lat"], s["lon"], s["name"]) for s in THREE])
+    exported = client.get("/api/v1/projects.csv?city=bangkok").get_data(as_text=True)
+    header, *lines = exported.splitlines()
+    row = next(line for line in lines if line.startswith(f"{project.id},") or f",{project.id}," in line)
+    columns = header.split(",")
+    values = next(csv.reader([row]))
+    values[columns.index("latitude")], values[columns.index("longitude")] = "13.7300", "100.5400"
+    path = tmp_path / "edited.csv"
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows([columns, values])
+    result = runner.invoke(args=["projects", "import", str(path)])
+    assert result.exit_code == 0 and "1 updated" in result.output, result.output
+    assert sites(project.id) == [(13.73, 100.54, THREE[0]["name"])] + [
+        (s["lat"], s["lon"], s["name"]) for s in THREE[1:]]
 
 
 # --- the open data --------------------------------------------------------------------------------------------

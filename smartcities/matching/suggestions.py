@@ -1,12 +1,13 @@
 """Telling partners of projects that need them: when a published project seeks funding, the organisations that
-match it best and opted in (their profile's tell_matches) are told, once per project (issue 15, part 4)."""
+match it best and opted in (their profile's tell_matches) are told, once per project (issue 15, part 4).
+`queue` runs in the publishing transaction and costs one query; the worker calls `suggest` later."""
 from __future__ import annotations
 
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
 from smartcities.extensions import db
-from smartcities.matching.services import project_matches
+from smartcities.matching.models import MatchSuggestion
 from smartcities.notifications import events
 from smartcities.notifications.models import Event
 from smartcities.organisations.models import Organisation, PartnerProfile
@@ -14,6 +15,14 @@ from smartcities.projects.models import Project
 
 BEST = 3            # how many of the best matches may be told
 MIN_SCORE = 0.2     # below this (less than one full signal, e.g. the ticket fit alone) a match interrupts nobody
+
+
+def queue(project: Project) -> None:
+    """Ask the worker to tell the best matches, when the project is published, seeks funding and some partner
+    opted in at all."""
+    if project.status == "published" and project.seeking_funding and db.session.scalar(
+            select(PartnerProfile.organisation_id).where(PartnerProfile.tell_matches.is_(True)).limit(1)):
+        db.session.add(MatchSuggestion(project_id=project.id))
 
 
 def _already_told(project: Project) -> set[int]:
@@ -25,6 +34,8 @@ def _already_told(project: Project) -> set[int]:
 def suggest(project: Project) -> list[Event]:
     """Tell the opted-in organisations among the project's best matches (on published evidence only, as anyone
     sees it); nothing for a project that is not published or does not seek funding."""
+    from smartcities.matching.services import project_matches  # the ranking's module needs the API's serializers
+
     if project.status != "published" or not project.seeking_funding:
         return []
     opted_in = set(db.session.scalars(select(PartnerProfile.organisation_id)

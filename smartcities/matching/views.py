@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,7 +13,7 @@ from smartcities.accounts.permissions import can, require
 from smartcities.accounts.visibility import may_see_organisation, may_see_project
 from smartcities.api.http import data_version, json_response
 from smartcities.errors import DomainError, NotFound
-from smartcities.extensions import db
+from smartcities.extensions import db, limiter
 from smartcities.matching.services import dismiss, organisation_matches, project_matches
 from smartcities.organisations.models import Organisation
 from smartcities.projects.models import Project
@@ -40,7 +40,12 @@ def _organisation(organisation_id: int) -> Organisation:
     return found
 
 
+# The JSON answers count against the API's rate limit (API_RATE_LIMIT), as every other /api/v1 route does.
+api_limit = limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api")
+
+
 @bp.get(f"/api/v1/projects/<{ID}:project_id>/matches")
+@api_limit
 def project_matches_json(project_id: int) -> Response:
     """Organisations ranked by how likely they are to fund the project, with a score and reasons."""
     project = db.session.get(Project, project_id)
@@ -51,6 +56,7 @@ def project_matches_json(project_id: int) -> Response:
 
 
 @bp.get(f"/api/v1/organisations/<{ID}:organisation_id>/matches")
+@api_limit
 def organisation_matches_json(organisation_id: int) -> Response:
     """Published projects seeking funding ranked for the organisation (its own users: without the dismissed)."""
     organisation = _organisation(organisation_id)

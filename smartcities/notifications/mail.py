@@ -88,9 +88,13 @@ def send(message: EmailMessage) -> None:
         server = smtplib.SMTP(host, parts.port or 25, timeout=TIMEOUT)
     with server:
         server.ehlo()
+        encrypted = parts.scheme == "smtps"
         if parts.scheme == "smtp" and (parts.port == 587 or server.has_extn("starttls")):
             server.starttls(context=context)
             server.ehlo()
+            encrypted = True
         if user:
+            if not encrypted:  # never a password in clear text, whatever the server (or a man in the middle) offers
+                raise smtplib.SMTPException("the mail server offers no STARTTLS: refusing to send the password")
             server.login(user, password)
         server.send_message(message)

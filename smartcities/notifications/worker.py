@@ -27,8 +27,11 @@ from smartcities.database import utcnow
 from smartcities.extensions import db
 from smartcities.notifications import digest, events, mail, services, webhooks
 from smartcities.notifications.models import Notification, WebhookDelivery, WebhookEndpoint
+from smartcities.matching import suggestions
+from smartcities.matching.models import MatchSuggestion
 from smartcities.overlap import rechecks
 from smartcities.overlap.models import PlanRecheck
+from smartcities.projects.models import Project
 
 log = logging.getLogger(__name__)
 
@@ -201,9 +204,23 @@ def recheck_plans(now: datetime | None = None) -> int:
     return len(claimed)
 
 
+def suggest_matches(now: datetime | None = None) -> int:
+    """Published projects seeking funding: tell their best-matching partners that opted in (match.suggested)."""
+    now = now or utcnow()
+    claimed = _claim(MatchSuggestion, MatchSuggestion.done_at.is_(None), now)
+    for row in claimed:
+        project = db.session.get(Project, row.project_id)
+        if project is not None:
+            suggestions.suggest(project)
+        _finish(MatchSuggestion, row.id, row.claim, commit=False, done_at=now)
+    db.session.commit()
+    return len(claimed)
+
+
 def run_once(now: datetime | None = None) -> int:
-    """One pass: plan rechecks, webhooks, e-mail, digests; returns how much was done."""
-    return recheck_plans(now) + deliver_webhooks(now) + send_mail(now) + digest.send_digests(now)
+    """One pass: plan rechecks, match suggestions, webhooks, e-mail, digests; returns how much was done."""
+    return (recheck_plans(now) + suggest_matches(now) + deliver_webhooks(now) + send_mail(now)
+            + digest.send_digests(now))
 
 
 def run(once: bool = False) -> None:

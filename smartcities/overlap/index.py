@@ -126,9 +126,10 @@ def index_key(radius_km: float, embedder: Embedder | None) -> tuple[str, float, 
     return str(db.engine.url), radius_km, embedder.name if embedder else "none"
 
 
-def current_index(radius_km: float, wait: float | None = None) -> OverlapIndex:
+def current_index(radius_km: float, wait: float | None = None, save_copy: bool = False) -> OverlapIndex:
     """The index for this database, brought up to date with it; IndexBusy if another thread holds it for longer
-    than `wait` seconds (None: as long as it takes)."""
+    than `wait` seconds (None: as long as it takes). `save_copy`: after a large sync, save a copy for the next
+    worker (the warm-up does; a request never holds the index for the seconds that takes)."""
     embedder = configured_embedder()
     key = index_key(radius_km, embedder)
     with _create_lock:
@@ -140,13 +141,13 @@ def current_index(radius_km: float, wait: float | None = None) -> OverlapIndex:
     if not synced.lock.acquire(timeout=-1 if wait is None else wait):
         raise IndexBusy()
     try:
-        _bring_up_to_date(synced, key, embedder)
+        _bring_up_to_date(synced, key, embedder, save_copy)
     finally:
         synced.lock.release()
     return synced.index
 
 
-def _bring_up_to_date(synced: _Synced, key: tuple, embedder: Embedder | None) -> None:
+def _bring_up_to_date(synced: _Synced, key: tuple, embedder: Embedder | None, save_copy: bool) -> None:
     """Start from the saved copy if there is one; sync the changes; save a copy after a large sync."""
     folder = Path(current_app.config["OVERLAP_CACHE_DIR"]) / "index"
     if not synced.restored:
@@ -160,7 +161,7 @@ def _bring_up_to_date(synced: _Synced, key: tuple, embedder: Embedder | None) ->
         _sync_plans(synced)
         changed = _sync_projects(synced)
         synced.fingerprint = fingerprint
-        if changed >= SNAPSHOT_AFTER:
+        if save_copy and changed >= SNAPSHOT_AFTER:
             snapshots.save(folder, key, synced.state())
 
 
@@ -169,7 +170,7 @@ def warm_up(app) -> threading.Thread:
     def build() -> None:
         with app.app_context():
             try:
-                current_index(app.config["OVERLAP_RADIUS_KM"])
+                current_index(app.config["OVERLAP_RADIUS_KM"], save_copy=True)
             except Exception:  # a worker must start even if the database is not ready yet
                 app.logger.exception("overlap index warm-up failed; it will be built on the first check")
             finally:

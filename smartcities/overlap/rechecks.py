@@ -7,7 +7,6 @@ from sqlalchemy import false, or_, select
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.overlap.models import OverlapFlag, PlanRecheck
-from smartcities.overlap.services import refresh_flags
 from smartcities.plans.models import NationalPlan
 from smartcities.projects.models import Project
 
@@ -36,11 +35,14 @@ def covered(plans: list[NationalPlan]) -> list[int]:
 def recheck(plan_ids: set[int]) -> list[OverlapFlag]:
     """Check the covered projects again (their stored flags follow, as on a save); the new flags against these
     plans, which nobody has seen yet."""
+    from smartcities.projects import revisions  # imported here: plan services import this module for queue()
+
     plans = list(db.session.scalars(select(NationalPlan).where(NationalPlan.id.in_(plan_ids))))
     ids, new = covered(plans), []
     for start in range(0, len(ids), BATCH):
         for project in db.session.scalars(select(Project).where(Project.id.in_(ids[start:start + BATCH]))):
             before = set(db.session.scalars(select(OverlapFlag.id).where(OverlapFlag.project_id == project.id)))
-            new += [flag for flag in refresh_flags(project)
+            revisions.refresh_flags(project)
+            new += [flag for flag in db.session.scalars(select(OverlapFlag).where(OverlapFlag.project_id == project.id))
                     if flag.id not in before and flag.kind == "plan" and flag.plan_id in plan_ids]
     return new

@@ -45,7 +45,7 @@ from smartcities.projects.models import (
     IATI_ROLES, MAX_SITES, FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
 )
 from smartcities.projects.services import snapshot
-from smartcities.projects.sites import Site, parse_sites, recorded, set_sites
+from smartcities.projects.sites import Site, parse_sites, recorded, set_sites, sites_of
 
 COLUMNS = ("title", "summary", "city", "country", "focus_areas", "stage", "start_date", "end_date",
            "budget", "currency", "latitude", "longitude", "partners")
@@ -321,7 +321,7 @@ def clean_row(raw: dict[str, Any], ctx: ImportContext, number: int = 0) -> tuple
            "partners": partners}
     if current is not None:  # only what the row states
         row.update(id=current.id, areas=row["areas"] if "focus_areas" in given else None,
-                   partners=partners if "partners" in given else None,
+                   partners=partners if "partners" in given else None, one_point="locations" not in given,
                    project={name: clean[name] for column in given for name in SETS.get(column, ())})
     return row, {}
 
@@ -426,7 +426,7 @@ def update_from_import(project: Project, row: dict, organisations: dict[str, Org
     with db.session.no_autoflush:
         for name, value in row["project"].items():
             if name == "sites":
-                set_sites(project, value)
+                set_sites(project, _moved_first_site(project, value) if row.get("one_point") else value)
             elif getattr(project, name) != value:
                 setattr(project, name, value)
         if row["areas"] is not None:
@@ -447,6 +447,13 @@ def update_from_import(project: Project, row: dict, organisations: dict[str, Org
     db.session.flush()  # bumps the version, which the event records (edit conflicts are told by it)
     audit.record(project, "updated", None, audit.diff(before, snapshot(project)))
     return True
+
+
+def _moved_first_site(project: Project, sites: list[Site]) -> list[Site]:
+    """A row with one point (a CSV's latitude/longitude, a GeoJSON Point) moves the first site: the others and its
+    name stay, so re-importing an export that writes the first site only loses nothing."""
+    current = sites_of(project)
+    return [Site(sites[0].lat, sites[0].lon, current[0].name if current else None), *current[1:]]
 
 
 def _update(rows: list[dict], ctx: ImportContext, now: datetime) -> int:

@@ -81,6 +81,13 @@ def changes(project: Project, revision: ProjectRevision) -> dict[str, list[Any]]
     return audit.diff({name: published.get(name) for name in proposed}, proposed)
 
 
+def refresh_flags(project: Project) -> None:
+    """The project's flags as its next review sees them: its open revision's when it has one (a plan recheck must
+    not replace those with the published version's)."""
+    revision = project.open_revision
+    _refresh_flags(project, revision.values if revision is not None else None)
+
+
 def _refresh_flags(project: Project, data: dict[str, Any] | None) -> None:
     """Flags for the revision's text and place (as at a submission), or for the published version again."""
     draft = project_draft(project)
@@ -155,7 +162,7 @@ def publish(project: Project, user) -> None:
     publish_partners(project)
     _refresh_flags(project, None)
     events.project_event("project.revised", project, user)
-    suggestions.suggest(project)   # it may have started seeking funding
+    suggestions.queue(project)   # it may have started seeking funding
 
 
 def return_revision(project: Project, user, comment: str) -> None:

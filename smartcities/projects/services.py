@@ -87,11 +87,19 @@ def resolve(clean: dict[str, Any], user, project: Project | None) -> dict[str, A
         errors["currency"] = _("is required with a budget or an amount sought")
     if clean["funding_sought"] is not None and not clean["seeking_funding"]:
         errors["funding_sought"] = _("tick 'Seeking funding', or leave this empty")
-    sites = clean.get("locations")  # the form's hidden list of every site wins over latitude/longitude
+    sites = clean.get("locations")  # the form's hidden list of every site wins over latitude/longitude…
+    if sites is not None and len(sites) == 1 and clean["latitude"] is not None and clean["longitude"] is not None \
+            and max(abs(sites[0].lat - clean["latitude"]), abs(sites[0].lon - clean["longitude"])) > 1e-6:
+        # …except where a browser without script changed the visible fields of a one-site project (the map
+        # script keeps them equal to the first site): the site moves and keeps its name.
+        sites = [Site(clean["latitude"], clean["longitude"], sites[0].name)]
     if sites is None:
         if (clean["latitude"] is None) != (clean["longitude"] is None):
             errors["latitude"] = _("give both latitude and longitude (click the map), or neither")
-        sites = [Site(clean["latitude"], clean["longitude"])] if clean["latitude"] is not None else []
+        # One point from latitude/longitude (a form without script, a one-site project): the name its one site
+        # had stays with it.
+        kept = project.sites[0].name if project is not None and len(project.sites) == 1 else None
+        sites = [Site(clean["latitude"], clean["longitude"], kept)] if clean["latitude"] is not None else []
     areas = list(db.session.scalars(select(FocusArea).where(FocusArea.name.in_(clean["focus_areas"]))
                                     .order_by(FocusArea.id)))
     if len(areas) != len(set(clean["focus_areas"])):

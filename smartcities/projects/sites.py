@@ -79,9 +79,11 @@ def parse_sites_json(text: str | None, field: str = "locations") -> list[Site] |
 
 
 def locations_field(sites: list[Site]) -> str:
-    """The form's hidden `locations` value: every site as JSON when there are several, else blank, so that a
-    browser without script edits the one site in the latitude/longitude fields (a given list would win)."""
-    return json.dumps([site.as_dict() for site in sites], ensure_ascii=False) if len(sites) > 1 else ""
+    """The form's hidden `locations` value: every site as JSON when there are several or the one has a name (the
+    map script starts from it), else blank, so that a browser without script edits the one site in the
+    latitude/longitude fields (a given list would win; without one, the site keeps its name)."""
+    several = len(sites) > 1 or any(site.name for site in sites)
+    return json.dumps([site.as_dict() for site in sites], ensure_ascii=False) if several else ""
 
 
 def sites_of(project: Project) -> list[Site]:

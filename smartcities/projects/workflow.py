@@ -114,7 +114,7 @@ def publish(project: Project, user) -> None:
     _move(project, user, "publish", stamp)
     publish_partners(project)
     events.project_event("project.published", project, user)
-    suggestions.suggest(project)
+    suggestions.queue(project)
 
 
 def return_project(project: Project, user, comment: str) -> None:
