@@ -223,3 +223,14 @@ def test_admin_page_registers_shows_the_secret_once_and_the_delivery_log(app, cl
     assert receiver.url in client.get("/admin/webhooks").get_data(as_text=True)
     assert client.post(f"/admin/webhooks/{endpoint.id}/delete", data={"csrf_token": token}).status_code == 302
     assert db.session.scalars(select(WebhookEndpoint)).all() == []
+
+
+@pytest.mark.parametrize("address, allowed", [
+    ("8.8.8.8", True), ("2001:4860:4860::8888", True), ("64:ff9b::808:808", True),
+    ("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("::1", False), ("fe80::1", False),
+    ("::ffff:10.0.0.1", False),        # IPv4-mapped
+    ("64:ff9b::a9fe:a9fe", False),     # NAT64 of 169.254.169.254 (the cloud metadata address)
+    ("2002:7f00:1::1", False),         # 6to4 of 127.0.0.1
+])
+def test_an_ipv6_address_wrapping_a_private_ipv4_one_is_refused(address, allowed):
+    assert webhooks._allowed(address) is allowed

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from smartcities import public_version
 from smartcities.documents import services
 from smartcities.documents.models import Document
 from smartcities.extensions import db
@@ -41,6 +42,8 @@ def seed_documents(path: Path = DATA) -> Counter:
         changed = {name: value for name, value in wanted.items() if getattr(found, name) != value}
         for name, value in changed.items():
             setattr(found, name, value)
+        if changed:  # a seeded link is public (a plan's, a city's, a country's): its open data moves
+            public_version.bump(db.session)
         tally["updated" if changed else "unchanged"] += 1
     db.session.flush()
     return tally

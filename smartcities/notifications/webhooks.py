@@ -63,11 +63,19 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the IPv4 address is in the last 32 bits
+
+
 def _allowed(address: str) -> bool:
+    """A public address, also for every IPv4 address an IPv6 one wraps (mapped, 6to4, Teredo, NAT64)."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    wrapped = []
+    if isinstance(ip, ipaddress.IPv6Address):
+        wrapped = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        if ip in NAT64:
+            wrapped.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return all(candidate.is_global and not candidate.is_multicast
+               for candidate in [ip, *(found for found in wrapped if found is not None)])
 
 
 def resolve(url: str) -> list[str]:
