@@ -113,3 +113,20 @@ def test_sigterm_stops_the_worker_cleanly(app):
     assert process.poll() is None
     process.send_signal(signal.SIGTERM)
     assert process.wait(15) == 0, process.stdout.read().decode()
+
+
+def test_a_failing_step_is_logged_and_the_others_still_deliver(app, runner, receiver, make_project,  # noqa: F811
+                                                               monkeypatch):
+    add(runner, receiver.url, "project.published")
+    event_ids = publish_many(make_project, 2)
+
+    def broken(now=None):
+        raise RuntimeError("a poisoned plan recheck")
+    monkeypatch.setattr(worker, "recheck_plans", broken)
+    db.session.rollback()
+    with app.app_context():
+        try:
+            assert worker.run_once() == 2            # the webhooks went out all the same
+        finally:
+            db.session.remove()
+    assert sorted(h["webhook-id"] for h, _ in receiver.requests) == sorted(f"msg_{i}" for i in event_ids)

@@ -218,9 +218,17 @@ def suggest_matches(now: datetime | None = None) -> int:
 
 
 def run_once(now: datetime | None = None) -> int:
-    """One pass: plan rechecks, match suggestions, webhooks, e-mail, digests; returns how much was done."""
-    return (recheck_plans(now) + suggest_matches(now) + deliver_webhooks(now) + send_mail(now)
-            + digest.send_digests(now))
+    """One pass: plan rechecks, match suggestions, webhooks, e-mail, digests; returns how much was done. A step that
+    fails is logged and rolled back without stopping the others (its claims expire and are tried again), so one
+    bad row never keeps e-mail and webhooks from going out, nor stops the worker."""
+    done = 0
+    for step in (recheck_plans, suggest_matches, deliver_webhooks, send_mail, digest.send_digests):
+        try:
+            done += step(now)
+        except Exception:
+            db.session.rollback()
+            log.exception("worker step %s failed; it is tried again on a later pass", step.__name__)
+    return done
 
 
 def run(once: bool = False) -> None:
