@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from datetime import datetime
-
-from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartcities.database import Timestamped, Versioned, sql_in, utcnow
+from smartcities.database import Queued, Timestamped, Versioned, sql_in
 from smartcities.extensions import db
 
 if TYPE_CHECKING:
@@ -64,15 +62,11 @@ class OverlapFlag(Timestamped, Versioned, db.Model):
         return self.status == "open" and self.severity == "high"
 
 
-class PlanRecheck(db.Model):
-    """Queued in the transaction that changes a plan; the worker claims it (claim, claimed_until, as it claims its
-    deliveries), checks the plan's published projects again and records their new flags as events."""
+class PlanRecheck(Queued, db.Model):
+    """Queued in the transaction that changes a plan; the worker checks the plan's published projects again and
+    records their new flags as events."""
 
     __tablename__ = "plan_rechecks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("national_plans.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    claim: Mapped[str | None] = mapped_column(String(32))
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
