@@ -43,11 +43,13 @@ def register_extensions(app: Flask) -> None:
     from smartcities import models  # noqa: F401  (complete metadata before Migrate binds)
     from smartcities import public_version, replica
     from smartcities.accounts.session import configure_login
+    from smartcities.projects import search_index
     from smartcities.web.i18n import select_locale
 
     replica.install(app)  # before db.init_app, which makes the engines (smartcities/replica.py)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+                     include_name=search_index.compared_by_alembic)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -56,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     configure_login(login_manager)
     public_version.watch()
+    search_index.watch()
 
 
 def register_blueprints(app: Flask) -> None:

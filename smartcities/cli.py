@@ -19,6 +19,7 @@ from smartcities.organisations.services import merge_organisations
 from smartcities.overlap.scratch import evaluate_files
 from smartcities.plans.services import export_plans, import_plans
 from smartcities.iati.importer import import_iati
+from smartcities.projects import search_index
 from smartcities.projects.importer import import_projects
 from smartcities.reference import seed as seed_reference
 
@@ -133,6 +134,13 @@ def projects_import_iati(file: str) -> None:
     click.echo(f"kept {len(report.created) + len(report.updated) + len(report.unchanged)} activities: "
                f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged; "
                f"skipped {len(report.skipped)}" + (f" ({reasons})" if reasons else ""))
+
+
+@projects_group.command("reindex-search")
+@transactional
+def projects_reindex_search() -> None:
+    """Build the search index of every project again (after writing projects with SQL by hand)."""
+    click.echo(f"indexed {search_index.rebuild(db.session.connection())} projects")
 
 
 @click.group("users")

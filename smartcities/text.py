@@ -1,6 +1,7 @@
 """Small text helpers shared by every domain."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -10,6 +11,28 @@ def slugify(value: str) -> str:
     folded = unicodedata.normalize("NFKD", value.replace("Đ", "D").replace("đ", "d"))
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+@functools.cache
+def _fold_table() -> dict[int, int | None]:
+    """Code points of the Basic Multilingual Plane that folding changes: Latin accents (U+0300-U+036F) go, any
+    punctuation, symbol, space or control becomes a space. Letters, digits and the other scripts' marks stay:
+    a Thai, Khmer, Lao or Burmese vowel sign is part of its word."""
+    table: dict[int, int | None] = {code: None for code in range(0x300, 0x370)}
+    for code in range(0x10000):
+        if code not in table and unicodedata.category(chr(code))[0] not in "LMN":
+            table[code] = 0x20
+    return table
+
+
+def fold(value: str) -> str:
+    """Text as search compares it: no case, no Latin accents, words separated by single spaces.
+
+    'Đà Nẵng' -> 'da nang', 'E-Health!' -> 'e health'; Thai, Khmer, Lao and Burmese keep their letters and marks
+    (they write no spaces between words, so a word is found inside its run of text).
+    """
+    normal = unicodedata.normalize("NFKD", value.replace("Đ", "D").replace("đ", "d")).casefold()
+    return " ".join(normal.translate(_fold_table()).split())
 
 
 class FieldError(ValueError):

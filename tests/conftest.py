@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from smartcities import create_app
 from smartcities.extensions import db, limiter
+from smartcities.projects import search_index
 from smartcities.reference import seed
 from support import PASSWORD, AuthActions, csrf_token
 
@@ -77,8 +78,8 @@ def app():
 
 def _snapshot() -> list[tuple]:
     """Every seeded row, table by table in dependency order, to restore after each test."""
-    return [(table, [dict(row._mapping) for row in db.session.execute(select(table))])
-            for table in db.metadata.sorted_tables]
+    tables = [*db.metadata.sorted_tables, *search_index.metadata.sorted_tables]  # and the derived search index
+    return [(table, [dict(row._mapping) for row in db.session.execute(select(table))]) for table in tables]
 
 
 def restore_seed(app) -> None:

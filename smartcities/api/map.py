@@ -64,8 +64,8 @@ def map_clusters() -> Response:
 @bp.get("/api/v1/map/projects")
 @versioned
 def map_projects() -> Response:
-    """The list beside the map: matching projects in id order, one keyset page at a time, with the legend's
-    counts; the same projects as the clusters of the whole world."""
+    """The list beside the map: matching projects in id order (best first for a search), one keyset page at a
+    time, with the legend's counts; the same projects as the clusters of the whole world."""
     filters, errors = parse_map_filters(request.args)
     try:
         page = parse_page(request.args, LIST_DEFAULT, LIST_MAX)

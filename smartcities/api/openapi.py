@@ -133,8 +133,11 @@ def _filters(words: Vocabulary) -> list[dict[str, Any]]:
                     "Id of a public organisation (see /api/v1/organisations), a partner in any role."),
         _text_param("seeking_funding", either(any_case(word) for word in (*TRUE, *FALSE)),
                     "Only projects that do (true, 1, yes) or do not (false, 0, no) seek funds."),
-        _param("q", {"type": "string", "pattern": _q_pattern()}, "Text in the title, summary, description, city "
-               "name or a partner's name (any case), at most 200 characters (no NUL)." + BLANK_NOTE, "flood"),
+        _param("q", {"type": "string", "pattern": _q_pattern()}, "Words in the title, summary, description, "
+               "city, country, site names or a partner's name, acronym or alias: any case, accents optional "
+               "(da nang finds Đà Nẵng), a misspelt word corrected (Kuala Lumpor), a word inside Thai, Khmer, Lao "
+               "or Burmese text found; every word must match; results best first (words in the title), then "
+               "by id. At most 200 characters (no NUL)." + BLANK_NOTE, "flood"),
         _bbox(),
         UPDATED_SINCE,
     ]
@@ -256,7 +259,7 @@ def _paths(words: Vocabulary) -> dict[str, Any]:
         "/api/v1/map/projects": _get(
             "The home map's list: matching projects, paged, with counts per focus area", "MapProjectList",
             params=[*_map_filters(words), _limit(100, 500), CURSOR], tag="Projects",
-            description="The same projects as the clusters of the whole world, in id order."),
+            description="The same projects as the clusters of the whole world, in id order (with `q`: best first, then by id)."),
         "/api/v1/cities.geojson": _get("Cities as a GeoJSON FeatureCollection", "CityFeatureCollection",
                                        geojson, [country]),
         "/api/v1/organisations": _get("Funding partners and stakeholders", "OrganisationList", tag="Partners"),

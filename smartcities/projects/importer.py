@@ -40,6 +40,7 @@ from smartcities.geo.services import city_index, lookup_city
 from smartcities.organisations.models import Organisation, OrganisationName
 from smartcities.organisations.names import lookup_keys
 from smartcities.organisations.services import index_names
+from smartcities.projects import search_index
 from smartcities.projects import validation as v
 from smartcities.projects.models import (
     IATI_ROLES, MAX_SITES, FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
@@ -61,7 +62,7 @@ TEXTS = {"title": (200, False), "summary": (2000, True), "city": (200, False), "
          "partners": (20_000, False), "id": (200, False), "url": (2000, False)}
 ANALYZE_AFTER = 1000  # rows written by an import from which PostgreSQL's statistics are refreshed at once
 ANALYZE_BULK_TABLES = text("ANALYZE projects, project_sites, project_focus_areas, project_participations, "
-                           "organisations, organisation_names, audit_events")
+                           "organisations, organisation_names, audit_events, project_search, search_words")
 NUMBERS = ("budget", "latitude", "longitude", "id")  # the columns a GeoJSON property may give as a number
 LISTS = ("focus_areas", "partners")  # and those it may give as a list (as the GeoJSON export does)
 # Which project attributes each contract column sets; an update sets only those of the columns the row has.
@@ -414,6 +415,7 @@ def _create(rows: list[dict], now: datetime) -> None:
     db.session.execute(AuditEvent.__table__.insert(), [  # Core: 100,000 events without the ORM's bookkeeping
         {"entity_type": "project", "entity_id": pid, "action": "created", "user_id": None, "created_at": now,
          "changes": _created_changes(r, names, published)} for pid, r in zip(ids, rows)])
+    search_index.refresh(db.session.connection(), ids)  # bulk inserts: no flush to say what to index
 
 
 def update_from_import(project: Project, row: dict, organisations: dict[str, Organisation],

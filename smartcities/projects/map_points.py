@@ -18,6 +18,7 @@ from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.organisations.models import Organisation
+from smartcities.projects import search
 from smartcities.projects.models import (
     FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
 )
@@ -104,12 +105,18 @@ def count_matching(filters: MapFilters) -> int:
 
 
 def list_rows(filters: MapFilters, limit: int, after_id: int | None) -> list[dict[str, Any]]:
-    """One page of the list beside the map in id order: id, title, city, country, stage, focus (first slug)."""
+    """One page of the list beside the map in id order (best first for a search): id, title, city, country,
+    stage, focus (first slug)."""
     query = (select(Project.id, Project.title, Project.stage, City.name.label("city"),
                     City.country_code.label("country"))
-             .join(Project.city).where(*map_conditions(filters.with_bbox(None))).order_by(Project.id).limit(limit))
-    if after_id is not None:
-        query = query.where(Project.id > min(after_id, MAX_ID))
+             .join(Project.city).where(*map_conditions(filters.with_bbox(None))).limit(limit))
+    after_id = None if after_id is None else min(after_id, MAX_ID)
+    if filters.project.q:
+        query = search.ranked(query, filters.project.q, after_id)
+    else:
+        query = query.order_by(Project.id)
+        if after_id is not None:
+            query = query.where(Project.id > after_id)
     rows = [dict(row) for row in db.session.execute(query).mappings()]
     focus = first_focus([row["id"] for row in rows])
     for row in rows:

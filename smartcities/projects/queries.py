@@ -15,6 +15,7 @@ from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
+from smartcities.projects import search
 from smartcities.projects.models import (
     STAGES, FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
 )
@@ -183,23 +184,6 @@ def parse_filters(params: Mapping[str, str]) -> ProjectFilters:
     return ProjectFilters(**values)
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def text_matches(q: str) -> ColumnElement[bool]:
-    """Projects whose title, summary, description, city or a public partner's name contains `q` (any case)."""
-    pattern = _like(q)
-
-    def like(column: Any) -> ColumnElement[bool]:
-        return column.ilike(pattern, escape="\\")
-    partner = (Organisation.is_public.is_(True)) & like(Organisation.name)
-    return or_(*(like(column) for column in (Project.title, Project.summary, Project.description)),
-               Project.city.has(like(City.name)),
-               Project.participations.any(ProjectParticipation.organisation.has(partner)))
-
-
 def within(bbox: tuple[float, float, float, float], longitude: Any, latitude: Any) -> ColumnElement[bool]:
     """Points inside a WGS 84 box; one whose west edge is east of its east edge crosses the antimeridian."""
     min_lon, min_lat, max_lon, max_lat = bbox
@@ -225,7 +209,7 @@ def conditions(filters: ProjectFilters) -> list[ColumnElement[bool]]:
     if f.seeking_funding is not None:
         where.append(Project.seeking_funding.is_(f.seeking_funding))
     if f.q:
-        where.append(text_matches(f.q))
+        where.append(search.matching(f.q))
     if f.bbox:
         where.append(Project.sites.any(within(f.bbox, ProjectSite.longitude, ProjectSite.latitude)))  # any site
     if f.updated_since:
@@ -245,10 +229,15 @@ def count_sites(filters: ProjectFilters) -> int:
 
 
 def list_projects(filters: ProjectFilters, limit: int | None = None, after_id: int | None = None) -> list[Project]:
-    """Matching projects in id order, after the keyset `after_id`, at most `limit` (None: all), fully loaded."""
-    query: Select = select(Project).where(*conditions(filters)).options(*load_options()).order_by(Project.id)
-    if after_id is not None:
-        query = query.where(Project.id > after_id)
+    """Matching projects in id order (best first for a search), after the keyset `after_id`, at most `limit`
+    (None: all), fully loaded."""
+    query: Select = select(Project).where(*conditions(filters)).options(*load_options())
+    if filters.q:
+        query = search.ranked(query, filters.q, after_id)
+    else:
+        query = query.order_by(Project.id)
+        if after_id is not None:
+            query = query.where(Project.id > after_id)
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))
