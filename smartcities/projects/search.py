@@ -19,7 +19,7 @@ from smartcities.text import fold
 
 TRIGRAM = 3                 # the shortest text either index can look up
 CORRECTABLE = re.compile(r"[a-z][a-z0-9]{3,39}")
-SIMILAR = 0.35              # trigram similarity (as pg_trgm counts it) from which a word corrects a typo
+SIMILAR = 0.4               # trigram similarity (as pg_trgm counts it) from which a word corrects a typo
 CORRECTIONS, CANDIDATES = 3, 50
 
 
