@@ -109,8 +109,11 @@ def test_sigterm_stops_the_worker_cleanly(app):
     db.session.rollback()
     process = subprocess.Popen([FLASK, "--app", "app", "worker"], cwd=ROOT, env=worker_env(app),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    time.sleep(3)  # started and waiting for work
-    assert process.poll() is None
+    deadline = time.monotonic() + 60  # on a busy machine the start alone can take seconds
+    started = b""
+    while b"worker started" not in started and time.monotonic() < deadline and process.poll() is None:
+        started += process.stdout.readline()
+    assert process.poll() is None and b"worker started" in started, started.decode()
     process.send_signal(signal.SIGTERM)
     assert process.wait(15) == 0, process.stdout.read().decode()
 

@@ -77,3 +77,33 @@ def test_the_portal_measures_from_every_site_of_a_registered_project(app, client
     assert flags, answer
     assert any(reason.startswith("same city, 0.0 km away") or reason.startswith("same city, at the same place")
                for reason in flags[0]["reasons"]), flags[0]["reasons"]
+
+
+def test_a_draft_sent_with_every_site_is_measured_from_its_nearest(app, client, make_project):
+    """`locations` of the overlap check: the draft's second site is at the project's junction."""
+    make_project("Adaptive traffic signals at junctions", city="bangkok", summary=TEXT,
+                 focus_areas=("Built Infrastructure",), locations=[(13.7291, 100.5389, "Junction 12 – Rama IV")])
+    body = {"title": "Adaptive traffic signals at junctions", "summary": TEXT, "city": "bangkok",
+            "focus_areas": ["Built Infrastructure"], "start_date": "2026-06-01", "end_date": "2027-06-01"}
+
+    def distances(**where) -> list[str]:
+        answer = client.post("/api/v1/overlap-check", json={**body, **where}).get_json()
+        flag = next(flag for flag in answer["flags"] if flag["kind"] == "project")
+        return [reason for reason in flag["reasons"] if "km away" in reason]
+    far, near = {"lat": 13.8621, "lon": 100.5144}, {"lat": 13.7293, "lon": 100.5391, "name": "Rama IV"}
+    assert not any("0.0 km" in reason or "same place" in reason for reason in distances(location=far))
+    measured = distances(locations=[far, near])
+    assert measured and ("0.0 km" in measured[0] or "same place" in measured[0]), measured
+    assert distances(location=far, locations=[far, near]) == measured
+
+
+def test_bad_draft_sites_are_named(client):
+    answer = client.post("/api/v1/overlap-check", json={
+        "title": "Signals", "city": "bangkok", "locations": [{"lat": 13.7}, {"lat": 95, "lon": 100}, "x"]})
+    assert answer.status_code == 400
+    fields = {error["name"] for error in answer.get_json()["errors"]}
+    assert {"locations[0].lon", "locations[1].lat", "locations[2]"} <= fields, fields
+    too_many = client.post("/api/v1/overlap-check", json={
+        "title": "Signals", "city": "bangkok", "locations": [{"lat": 13.7, "lon": 100.5}] * 101})
+    assert too_many.status_code == 400
+    assert [error["name"] for error in too_many.get_json()["errors"]] == ["locations"]

@@ -92,6 +92,10 @@ def overlap_check(city: str, focus_area: str) -> dict[str, Any]:
                 **named(f"(?:{focus_area})?"), "description": "A focus area name or slug, any case; blank: none"}},
             "start_date": _date_between(), "end_date": _date_between(),
             "location": {"anyOf": [{"type": "null"}, ref("Location")]},
+            "locations": {"anyOf": [{"type": "null"}, {"type": "array", "maxItems": MAX_SITES, "items": {
+                **SITE, "required": ["lat", "lon"]}}],  # a Site whose name may be left out
+                "description": "Every site (the first stands for `location` if that is not given); distances are "
+                               "from the nearest pair of sites"},
             "partners": {"type": ["array", "null"], "maxItems": MAX_PARTNERS, "items": text(MAX_PARTNER_NAME)},
             "project_id": {"type": ["integer", "null"], "minimum": 1,
                            "description": "The registered project being edited: it is never flagged against itself"},

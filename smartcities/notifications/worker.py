@@ -239,6 +239,8 @@ def run(once: bool = False) -> None:
             signal.signal(signum, lambda *_: stopping.append(True))
     poll = current_app.config["WORKER_POLL_SECONDS"]
     wait = _waiter(poll) if not once else None
+    if not once:
+        log.info("worker started: polling every %g s; SIGTERM or SIGINT stop it after the current step", poll)
     try:
         while not stopping:
             try:

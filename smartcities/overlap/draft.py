@@ -11,6 +11,7 @@ from smartcities.geo.services import find_city
 from smartcities.overlap.engine import Draft
 from smartcities.projects import validation as v
 from smartcities.projects.models import FocusArea
+from smartcities.projects.sites import parse_sites
 
 # Bounds on what one check may ask the engine to analyse (a longer text would hold a worker for seconds).
 MAX_LENGTHS = {"title": 300, "summary": 2_000, "description": 10_000}
@@ -106,6 +107,14 @@ def parse_draft(payload: Any) -> Draft:
                     errors[f"location.{key}"] = f"must be a number between -{limit} and {limit}"
             if not errors.keys() & {"location.lat", "location.lon"}:
                 lat, lon = float(location["lat"]), float(location["lon"])
+    sites: tuple[tuple[float, float], ...] = ()
+    if payload.get("locations") is not None:  # every site; the first stands for the project like `location`
+        try:
+            sites = tuple((site.lat, site.lon) for site in parse_sites(payload["locations"], required=False))
+        except ValidationError as exc:
+            errors.update(exc.errors)
+        if sites and lat is None:
+            lat, lon = sites[0]
     partners = _partners(payload.get("partners"), errors)
     project_id = payload.get("project_id")
     if project_id is not None and (isinstance(project_id, bool) or not isinstance(project_id, int) or project_id < 1):
@@ -114,5 +123,5 @@ def parse_draft(payload: Any) -> Draft:
         raise ValidationError(errors)
     return Draft(title=title, text=" ".join(texts), city=city.slug, country=city.country_code,
                  focus_areas=frozenset(areas[name.lower()] for name in focus),
-                 start=dates.get("start_date"), end=dates.get("end_date"), lat=lat, lon=lon,
+                 start=dates.get("start_date"), end=dates.get("end_date"), lat=lat, lon=lon, sites=sites,
                  partners=frozenset(partners), project_id=project_id)

@@ -233,6 +233,9 @@
     };
     var a = number(lat.value), b = number(lon.value);
     if (a !== null && b !== null) { body.location = { lat: a, lon: b }; }
+    if (sites.length > 1) {  // every site counts: the distance is from the nearest pair
+      body.locations = sites.map(function (site) { return { lat: site.lat, lon: site.lon }; });
+    }
     return body;
   }
   function item(flag) {
