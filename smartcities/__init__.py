@@ -80,8 +80,11 @@ def register_blueprints(app: Flask) -> None:
     from smartcities.plans.manage import bp as plan_admin_bp
     from smartcities.plans.views import bp as plans_bp
     from smartcities.projects.views import bp as projects_bp
+    from smartcities.web.compressed_files import register_static
     from smartcities.web.vendor import bp as vendor_bp
     from smartcities.web.views import bp as web_bp
+
+    register_static(app)
 
     for blueprint in (
         web_bp, vendor_bp, cities_bp, organisations_bp, plans_bp,   # public pages

@@ -13,9 +13,8 @@ from werkzeug.wsgi import get_host
 # Pinned CDN for Leaflet; must match the versions shipped by the xstatic packages (see web/vendor.py).
 CDN_ORIGIN = "https://unpkg.com"
 # The files templates/_leaflet.html loads from the CDN, by package; the CSP names these URLs and no others.
-CDN_SCRIPTS = (("leaflet", "leaflet.js"), ("leaflet.markercluster", "leaflet.markercluster.js"))
-CDN_STYLES = (("leaflet", "leaflet.css"), ("leaflet.markercluster", "MarkerCluster.css"),
-              ("leaflet.markercluster", "MarkerCluster.Default.css"))
+CDN_SCRIPTS = (("leaflet", "leaflet.js"),)
+CDN_STYLES = (("leaflet", "leaflet.css"),)
 CDN_IMAGES = (("leaflet", "images/"),)   # leaflet.css draws its layer-switcher and marker images from here
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -4,6 +4,7 @@ once never claim the same delivery."""
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
 import sys
@@ -111,9 +112,12 @@ def test_sigterm_stops_the_worker_cleanly(app):
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60  # on a busy machine the start alone can take seconds
     started = b""
-    while b"worker started" not in started and time.monotonic() < deadline and process.poll() is None:
-        started += process.stdout.readline()
-    assert process.poll() is None and b"worker started" in started, started.decode()
+    with selectors.DefaultSelector() as output:
+        output.register(process.stdout, selectors.EVENT_READ)
+        while b"worker started" not in started and process.poll() is None:
+            assert output.select(max(0.0, deadline - time.monotonic())), started
+            started += process.stdout.readline()
+    assert process.poll() is None, started.decode()
     process.send_signal(signal.SIGTERM)
     assert process.wait(15) == 0, process.stdout.read().decode()
 

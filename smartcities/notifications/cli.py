@@ -51,7 +51,7 @@ def webhooks_remove(endpoint_id: int) -> None:
 @click.option("--once", is_flag=True, help="deliver what is due now, then exit")
 def worker_command(once: bool) -> None:
     """Deliver e-mail and webhooks from the outbox, and the daily digests, until stopped."""
-    worker.run(once=once)
+    worker.run(once=once, started=lambda message: click.echo(message, err=True))
 
 
 COMMANDS = (webhooks_group, worker_command)

@@ -15,6 +15,7 @@ import signal
 import smtplib
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -231,8 +232,10 @@ def run_once(now: datetime | None = None) -> int:
     return done
 
 
-def run(once: bool = False) -> None:
-    """Deliver until stopped (SIGTERM or SIGINT finish the current delivery), or, with `once`, until nothing is due."""
+def run(once: bool = False, started: Callable[[str], None] = lambda _message: None) -> None:
+    """Deliver until stopped (SIGTERM or SIGINT finish the current delivery), or, with `once`, until nothing is due.
+
+    `started` is told, once the signals are handled, that the worker runs (the command prints it)."""
     stopping = []
     if not once:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -240,7 +243,7 @@ def run(once: bool = False) -> None:
     poll = current_app.config["WORKER_POLL_SECONDS"]
     wait = _waiter(poll) if not once else None
     if not once:
-        log.info("worker started: polling every %g s; SIGTERM or SIGINT stop it after the current step", poll)
+        started(f"worker started: polling every {poll:g} s; SIGTERM or SIGINT stop it after the current step")
     try:
         while not stopping:
             try:

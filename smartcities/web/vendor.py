@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort
 from sqlalchemy import select
 from xstatic.pkg import leaflet, leaflet_markercluster
 
@@ -15,6 +15,7 @@ from smartcities.extensions import db
 from smartcities.geo.basemap import ISO2
 from smartcities.geo.models import Country
 from smartcities.security import CDN_ORIGIN
+from smartcities.web.compressed_files import send_compressed
 from smartcities.web.labels import country_name
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
@@ -45,7 +46,7 @@ def asset(package: str, filename: str):
     pkg = PACKAGES.get(package)
     if pkg is None:
         abort(404)
-    return send_from_directory(pkg.BASE_DIR, filename, max_age=31536000)
+    return send_compressed(pkg.BASE_DIR, filename, max_age=31536000)
 
 
 @lru_cache(maxsize=None)
