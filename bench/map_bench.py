@@ -37,13 +37,12 @@ CHROMIUM = "/usr/bin/chromium"
 READY = "() => document.documentElement.dataset.mapReady"
 TARGET_FIRST_MS, TARGET_BYTES, TARGET_HEAP, TARGET_RATIO = 1000, 300 * 1024, 60 * 1024 * 1024, 2.0
 
-# The baseline: Leaflet and markercluster from the same server, an empty map with the same tile layer.
+# The baseline: Leaflet from the same server, an empty map with the same tile layer.
 BARE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare map</title>
 <link rel="stylesheet" href="{app}/vendor/leaflet/leaflet.css">
-<link rel="stylesheet" href="{app}/vendor/leaflet.markercluster/MarkerCluster.css">
 <style>html, body, #map {{ height: 100%; margin: 0; }}</style>
 <script src="{app}/vendor/leaflet/leaflet.js"></script>
-<script src="{app}/vendor/leaflet.markercluster/leaflet.markercluster.js"></script></head>
+</head>
 <body><div id="map"></div><script>
 var map = L.map("map").fitBounds([[-10.5, 92.5], [28.5, 141]]);
 L.tileLayer("https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png").addTo(map);

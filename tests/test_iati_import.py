@@ -141,7 +141,7 @@ BAD = """<?xml version="1.0" encoding="UTF-8"?>
     <recipient-country code="VN"/><location><point srsName="x"><pos>north east</pos></point></location>
     <budget><value currency="XYZ">12</value></budget></iati-activity>
   <iati-activity><iati-identifier>XM-DAC-46004-OK</iati-identifier><title><narrative>Again</narrative></title>
-  </iati-activity>
+    <recipient-country code="TH"/></iati-activity>
 </iati-activities>"""
 
 
@@ -158,6 +158,39 @@ def test_a_bad_file_writes_nothing_and_names_activity_and_element(runner, tmp_pa
                     "nothing was written"):
         assert message in result.output, (message, result.output)
     assert count(Project) == before
+
+
+ELSEWHERE_BAD = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+  <iati-activity><iati-identifier>XM-DAC-46004-KE</iati-identifier><title><narrative>Nairobi lights</narrative></title>
+    <participating-org role="7"><narrative>Someone</narrative></participating-org>
+    <recipient-country code="KE"/><location><point srsName="x"><pos>north east</pos></point></location>
+    <budget><value currency="XYZ">12</value></budget></iati-activity>
+  <iati-activity><iati-identifier>XM-DAC-46004-CX</iati-identifier><title><narrative>Hanoi lights</narrative></title>
+    <activity-status code="5"/><recipient-country code="VN"/><budget><value currency="XYZ">1</value></budget>
+  </iati-activity>
+  <iati-activity><iati-identifier>XM-DAC-46004-HN</iati-identifier><title><narrative>Hanoi canal gauges</narrative>
+    </title><participating-org role="1" ref="XM-DAC-46004"/><recipient-country code="VN"/></iati-activity>
+</iati-activities>"""
+
+
+def test_problems_of_activities_outside_the_network_do_not_block_the_file(runner, tmp_path):
+    """A publisher's file covers the world: its odd records elsewhere (or cancelled) are skipped unread."""
+    path = tmp_path / "world.xml"
+    path.write_text(ELSEWHERE_BAD, encoding="utf-8")
+    result = run(runner, path)
+    assert result.exit_code == 0, result.output
+    assert "skipped XM-DAC-46004-KE: outside ASEAN: recipient-country KE" in result.output
+    assert "skipped XM-DAC-46004-CX: cancelled" in result.output
+    assert " 1 created, " in result.output and imported("XM-DAC-46004-HN").city.slug == "hanoi"
+    broken = ELSEWHERE_BAD.replace("<recipient-country code=\"VN\"/></iati-activity>",
+                                   "<recipient-country code=\"VN\"/><budget><value currency=\"XYZ\">1</value>"
+                                   "</budget></iati-activity>")
+    assert broken != ELSEWHERE_BAD
+    path.write_text(broken.replace("-HN<", "-HN2<"), encoding="utf-8")
+    result = run(runner, path)
+    assert result.exit_code == 1 and "activity 3 (XM-DAC-46004-HN2): budget[1]/value/@currency" in result.output
+    assert "XM-DAC-46004-KE" not in result.output.split("skipped")[0].split("error")[1]
 
 
 @pytest.mark.parametrize("text, message", [

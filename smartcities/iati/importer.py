@@ -4,7 +4,9 @@ An activity is kept when one of its recipient countries is an ASEAN member and i
 none, its title) place it in a member city of that country: the city nearest to any point, within
 IATI_CITY_RADIUS_KM (default 50). Others are skipped, each with its reason. Kept activities bring their
 participating organisations and roles, budget and sites; an activity imported before (same iati-identifier)
-updates its project. All or nothing: any problem in the file raises ValidationError and nothing is written.
+updates its project. All or nothing: any problem in an activity of an ASEAN member state raises ValidationError
+and nothing is written; an activity elsewhere (or cancelled) is skipped without reading it further, so one
+publisher's odd record in another region does not block the file.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from geopy.distance import geodesic
 from sqlalchemy import select
 
 from smartcities.audit import services as audit
+from smartcities.errors import ValidationError
 from smartcities.database import utcnow
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
@@ -68,14 +71,18 @@ def _named_in(title: str, city: City) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title, re.IGNORECASE) for name in names)
 
 
-def place(activity: Activity, places: _Places) -> tuple[City, list[Site]] | str:
-    """The ASCN city and sites of an activity, or why it is not one of the network's."""
+def outside(activity: Activity, places: _Places) -> str | None:
+    """Why an activity is none of the network's whatever else it says (cancelled, outside ASEAN), or None."""
     if activity.status == CANCELLED:
         return "cancelled: activity-status 5"
+    if not any(code in places.countries for code in activity.countries):
+        return f"outside ASEAN: recipient-country {', '.join(activity.countries) or 'none'}"
+    return None
+
+
+def place(activity: Activity, places: _Places) -> tuple[City, list[Site]] | str:
+    """The ASCN city and sites of an activity in an ASEAN member state, or why it is not one of the network's."""
     asean = [code for code in activity.countries if code in places.countries]
-    if not asean:
-        shown = ", ".join(activity.countries) or "none"
-        return f"outside ASEAN: recipient-country {shown}"
     cities = [city for city in places.cities if city.country_code in asean]
     if activity.sites and cities:
         km, city = min(((geodesic((site.lat, site.lon), (c.latitude, c.longitude)).km, c)
@@ -121,11 +128,17 @@ def _values(activity: Activity, city: City, sites: list[Site], areas: dict[str, 
 
 def import_iati(path: Path) -> Report:
     """Import an IATI activities file (see the module); the caller commits, or rolls back on ValidationError."""
-    activities = read_activities(path)  # raises, naming every problem, before anything is written
+    activities = read_activities(path)
     places, report = _Places.load(), Report()
+    # An activity elsewhere is skipped unread (a publisher's file covers the world); one in ASEAN must be whole.
+    skipped = {a.number: reason for a in activities if (reason := outside(a, places)) is not None}
+    problems = {where: message for a in activities if a.number not in skipped
+                for where, message in a.problems.items()}
+    if problems:
+        raise ValidationError(problems)  # naming every problem, before anything is written
     kept = []
     for activity in activities:
-        found = place(activity, places)
+        found = skipped.get(activity.number) or place(activity, places)
         if isinstance(found, str):
             report.skipped[activity.identifier] = found
         else:

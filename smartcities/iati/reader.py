@@ -47,6 +47,7 @@ class Activity:
     # of an imported project names the activity it came from)
     others: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)  # "activity N (id): element" -> what is wrong
 
     @property
     def label(self) -> str:
@@ -154,9 +155,10 @@ def _partners(element: ET.Element, check: _Checker) -> list[tuple[str | None, st
     return partners
 
 
-def _activity(element: ET.Element, number: int, errors: dict[str, str]) -> Activity:
+def _activity(element: ET.Element, number: int) -> Activity:
     identifier = (element.findtext("iati-identifier") or "").strip()
     activity = Activity(number, identifier[:200], "")
+    errors = activity.problems
     check = _Checker(errors, activity.label)
     if not identifier or len(identifier) > 200:
         check.add("iati-identifier", "is required (at most 200 characters)")
@@ -197,7 +199,8 @@ def _activity(element: ET.Element, number: int, errors: dict[str, str]) -> Activ
 
 
 def read_activities(path: Path) -> list[Activity]:
-    """Every activity of an iati-activities file (version 2.0x); raises ValidationError naming each problem."""
+    """Every activity of an iati-activities file (version 2.0x), each with the problems of its elements (an
+    identifier used before is one); raises ValidationError for a file that is not one."""
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as error:
@@ -207,14 +210,12 @@ def read_activities(path: Path) -> list[Activity]:
     version = root.get("version", "")
     if not re.fullmatch(r"2\.0[1-9]", version):
         raise ValidationError("iati-activities/@version", f"{version!r}: this reads IATI 2.01 to 2.09 files")
-    errors: dict[str, str] = {}
-    activities = [_activity(element, n, errors) for n, element in enumerate(root.findall("iati-activity"), 1)]
+    activities = [_activity(element, n) for n, element in enumerate(root.findall("iati-activity"), 1)]
     seen: dict[str, int] = {}
     for activity in activities:
         if activity.identifier and seen.setdefault(activity.identifier, activity.number) != activity.number:
-            errors[f"{activity.label}: iati-identifier"] = f"already used by activity {seen[activity.identifier]}"
-    if errors:
-        raise ValidationError(errors)
+            activity.problems[f"{activity.label}: iati-identifier"] = \
+                f"already used by activity {seen[activity.identifier]}"
     if not activities:
         raise ValidationError("file", "holds no iati-activity")
     return activities
