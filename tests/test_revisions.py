@@ -236,3 +236,36 @@ def test_the_merge_command_folds_a_duplicate_and_refuses_unknown_ids(runner, mak
     assert db.session.get(Organisation, typo_id) is None
     assert db.session.scalar(select(ProjectParticipation.organisation_id)
                              .where(ProjectParticipation.project_id == project.id)) == adb
+
+
+def test_a_merge_keeps_the_duplicates_profile_dismissals_and_followers(app, people, make_project):
+    from smartcities.notifications.models import TopicFollow
+    from smartcities.organisations.models import MatchDismissal, PartnerProfile
+    from smartcities.organisations.services import merge_organisations
+    first, second = make_project(title="Canal sensors"), make_project(title="Bus lanes")
+    duplicate = Organisation(name="Mekong Fund Ltd", kind="private", description="")
+    target = Organisation(name="Mekong Fund", kind="private", description="")
+    db.session.add_all([duplicate, target])
+    db.session.flush()
+    duplicate.profile = PartnerProfile(focus_areas=["built-infrastructure"], countries=["TH"], instruments=["loan"],
+                                       statement="Loans for transit", tell_matches=True)
+    reader, other = people["partner"].id, people["official"].id
+    db.session.add_all([
+        MatchDismissal(organisation_id=duplicate.id, project_id=first.id),
+        MatchDismissal(organisation_id=duplicate.id, project_id=second.id),
+        MatchDismissal(organisation_id=target.id, project_id=second.id),
+        TopicFollow(user_id=reader, topic="organisation", target=str(duplicate.id)),
+        TopicFollow(user_id=other, topic="organisation", target=str(duplicate.id)),
+        TopicFollow(user_id=other, topic="organisation", target=str(target.id)),
+    ])
+    db.session.commit()
+    duplicate_id, target_id = duplicate.id, target.id
+    merge_organisations(duplicate, target, None)
+    db.session.commit()
+    profile = db.session.get(PartnerProfile, target_id)
+    assert profile is not None and profile.statement == "Loans for transit" and profile.tell_matches
+    assert db.session.get(PartnerProfile, duplicate_id) is None
+    assert sorted(db.session.scalars(select(MatchDismissal.project_id).where(
+        MatchDismissal.organisation_id == target_id))) == sorted([first.id, second.id])
+    assert sorted(db.session.execute(select(TopicFollow.user_id, TopicFollow.target).where(
+        TopicFollow.topic == "organisation")).all()) == sorted([(reader, str(target_id)), (other, str(target_id))])

@@ -16,7 +16,10 @@ from smartcities.errors import DomainError, ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.notifications import events
-from smartcities.organisations.models import Follow, Interest, Organisation, OrganisationName
+from smartcities.notifications.models import TopicFollow
+from smartcities.organisations.models import (
+    Follow, Interest, MatchDismissal, Organisation, OrganisationName, PartnerProfile,
+)
 from smartcities.organisations.names import lookup_keys, name_key, name_keys
 from smartcities.projects.models import Project
 
@@ -134,7 +137,8 @@ def publish_partners(project: Project) -> None:
 
 
 def merge_organisations(source: Organisation, target: Organisation, user) -> Organisation:
-    """Fold `source` (e.g. a misspelt duplicate) into `target`, keeping every participation, interest and account.
+    """Fold `source` (e.g. a misspelt duplicate) into `target`, keeping every participation, interest and account,
+    its partner profile (when `target` has none), the matches it set aside and the people following it.
 
     `user` is the admin who asked (None from the command line); the view checks the permission.
     """
@@ -155,6 +159,7 @@ def merge_organisations(source: Organisation, target: Organisation, user) -> Org
     for account in db.session.scalars(select(User).where(User.organisation_id == source.id)):
         account.organisation_id = target.id
         moved["users"] += 1
+    moved.update(_merge_partner_data(source, target))
     if source.is_public and not target.is_public:
         target.is_public, target.private_to_city = True, None
     # The duplicate's names stay findable: they are the target's aliases now (its acronym and IATI id too,
@@ -167,6 +172,36 @@ def merge_organisations(source: Organisation, target: Organisation, user) -> Org
     db.session.delete(source)
     db.session.flush()
     return target
+
+
+def _merge_partner_data(source: Organisation, target: Organisation) -> dict[str, int]:
+    """Move the duplicate's profile, dismissed matches and followers to `target` (what both hold stays once)."""
+    moved = {"profile": 0, "dismissals": 0, "followers": 0}
+    if source.profile is not None and target.profile is None:
+        kept = source.profile
+        columns = [c.key for c in PartnerProfile.__table__.columns if c.key != "organisation_id"]
+        target.profile = PartnerProfile(**{name: getattr(kept, name) for name in columns})
+        moved["profile"] = 1
+    dismissed = set(db.session.scalars(select(MatchDismissal.project_id)
+                                       .where(MatchDismissal.organisation_id == target.id)))
+    for dismissal in db.session.scalars(select(MatchDismissal).where(MatchDismissal.organisation_id == source.id)):
+        if dismissal.project_id in dismissed:
+            db.session.delete(dismissal)
+        else:
+            dismissal.organisation_id = target.id
+            dismissed.add(dismissal.project_id)
+        moved["dismissals"] += 1
+    following = set(db.session.scalars(select(TopicFollow.user_id).where(
+        TopicFollow.topic == "organisation", TopicFollow.target == str(target.id))))
+    for follow in db.session.scalars(select(TopicFollow).where(
+            TopicFollow.topic == "organisation", TopicFollow.target == str(source.id))):
+        if follow.user_id in following:
+            db.session.delete(follow)
+        else:
+            follow.target = str(target.id)
+            following.add(follow.user_id)
+        moved["followers"] += 1
+    return moved
 
 
 def express_interest(project: Project, user, amount: Decimal | None, currency: str | None,
