@@ -287,3 +287,32 @@ def test_a_public_document_moves_the_public_version(app, library):
                           url="https://example.org/map.png")
     assert public_version.current()[0] == before + 1
     db.session.rollback()
+
+
+def test_a_wrong_upload_can_be_taken_away_with_its_file(client, as_user, people, make_project, library):
+    from smartcities.audit.models import AuditEvent
+    project = make_project(title="Canal water sensors")
+    token = as_user("official")
+    assert upload(client, token, f"project={project.id}", make_pdf(f"Salaries {WORD}"), name="payroll.pdf"
+                  ).status_code == 302
+    document = db.session.scalars(added()).one()
+    document_id, stored = document.id, library / document.stored_name
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    assert "Remove this document" in page
+    etag = client.get("/api/v1/documents").headers["ETag"]
+    partner = as_user("partner")
+    assert "Remove this document" not in client.get(f"/documents/{document_id}").get_data(as_text=True)
+    refused = client.post(f"/documents/{document_id}/delete", data={"csrf_token": partner})
+    assert refused.status_code == 403 and stored.exists()
+    token = as_user("official")
+    assert client.post(f"/documents/{document_id}/delete").status_code == 400  # no CSRF token: refused
+    answer = client.post(f"/documents/{document_id}/delete", data={"csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/projects/{project.id}#documents")
+    assert db.session.get(Document, document_id) is None and not stored.exists()
+    assert client.get(f"/documents/{document_id}/file").status_code == 404
+    assert client.get(f"/api/v1/documents?q={WORD}").get_json()["items"] == []
+    assert client.get("/api/v1/documents").headers["ETag"] != etag  # the public data version moved
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "document",
+                                                        AuditEvent.entity_id == document_id,
+                                                        AuditEvent.action == "deleted")).one()
+    assert event.user_id == people["official"].id and event.changes["title"][1] is None

@@ -51,6 +51,11 @@ def cases(viewer: str, t: dict[str, int]) -> list[tuple[str, str, dict, int]]:
         ("POST", "/documents/new?city=bangkok", {"title": "A link", "url": "https://example.org/x"},
          gate(viewer, ADDS_TO_CITY, 302)),
         ("GET", "/api/v1/documents", {}, 200),
+        # last: those who may attach a document to its target may take it away
+        ("POST", "/documents/999999/delete", {}, 302 if viewer == "anonymous" else 404),
+        ("POST", f"/documents/{t['hidden']}/delete", {}, 302 if viewer == "anonymous" else
+         302 if viewer in SEES_DRAFT else 404),
+        ("POST", f"/documents/{t['public']}/delete", {}, gate(viewer, ADDS_TO_PROJECT, 302)),
     ]
 
 
@@ -72,9 +77,11 @@ def test_each_route_answers_each_role_as_it_should(client, auth, make_user, thin
         if viewer not in SEES_DRAFT:
             assert "Draft report" not in text and "Quorvex" not in text, (viewer, path)
     added = db.session.scalar(select(func.count(Document.id))) - before
-    assert added == (1 if viewer in ADDS_TO_CITY else 0)
+    removed = (viewer in SEES_DRAFT) + (viewer in ADDS_TO_PROJECT)
+    assert added == (1 if viewer in ADDS_TO_CITY else 0) - removed
     listed = [item["title"] for item in client.get("/api/v1/documents?q=report").get_json()["items"]]
-    assert listed == ["Public report"]  # open data is public data, whoever asks
+    # open data is public data, whoever asks (and a removed document is gone from it)
+    assert listed == ([] if viewer in ADDS_TO_PROJECT else ["Public report"])
 
 
 def test_every_document_route_has_a_case(app):

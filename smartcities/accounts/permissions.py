@@ -145,6 +145,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "act_for_organisation": _act_for_organisation,
     "manage_plans": _manage_plans,
     "add_document": _add_document,
+    # who may attach a document to its target may take it away again (a wrong file must not stay public)
+    "remove_document": lambda user, document: _add_document(user, document.target),
 }
 
 

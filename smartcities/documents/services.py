@@ -199,6 +199,18 @@ def add_document(target: Any, fields: Fields, *, url: str | None = None, upload:
     return document
 
 
+def remove_document(document: Document, user: Any = None) -> str | None:
+    """Delete a document (the caller has authorised and commits); the stored file's name, to remove once the
+    transaction has committed (a rollback must not lose the file of a document that stays)."""
+    if is_public(document):
+        public_version.bump(db.session)
+    audit.record(document, "deleted", user, {"title": [document.title, None]})
+    stored_name = document.stored_name
+    db.session.delete(document)
+    db.session.flush()
+    return stored_name
+
+
 def _extension(url: str) -> str:
     path = urlsplit(url).path.lower()
     return path[path.rfind("."):] if "." in path.rsplit("/", 1)[-1] else ""

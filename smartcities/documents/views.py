@@ -131,6 +131,21 @@ def detail(document_id: int):
     return render_template("documents/detail.html", document=_visible(document_id))
 
 
+@bp.post("/<int(max=2147483647):document_id>/delete")
+@login_required
+def delete(document_id: int):
+    """Take a document away (those who may attach one to its target may): its row, then its file."""
+    document = _visible(document_id)
+    require(current_user, "remove_document", document)
+    kind, target = document.target_kind, document.target
+    stored_name = services.remove_document(document, current_user)
+    db.session.commit()
+    if stored_name:
+        storage.remove(stored_name, current_app.config["DOCUMENTS_DIR"])
+    flash(_("Document removed."), "success")
+    return redirect(_back(kind, target))
+
+
 @bp.get("/<int(max=2147483647):document_id>/file")
 def file(document_id: int):
     """The stored file, always as an attachment, never sniffed, sandboxed if a browser opens it anyway."""
