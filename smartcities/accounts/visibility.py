@@ -29,6 +29,7 @@ class Audience:
 
 
 PUBLIC = Audience()
+PUBLISHED = Project.status == "published"  # what everyone sees (the rule for PUBLIC) as SQL
 
 
 def audience_of(user: Any) -> Audience:
@@ -59,7 +60,7 @@ def projects_visible_to(audience: Audience) -> ColumnElement[bool]:
     """The rule as an SQL condition on Project."""
     if audience.everything:
         return true()
-    allowed = [Project.status == "published"]
+    allowed = [PUBLISHED]
     if audience.city_id is not None:
         allowed.append(Project.city_id == audience.city_id)
     if audience.country_code is not None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from smartcities.accounts.permissions import require
-from smartcities.accounts.visibility import PUBLIC, may_see_organisation, organisations_visible_to
+from smartcities.accounts.visibility import PUBLIC, PUBLISHED, may_see_organisation, organisations_visible_to
 from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
@@ -24,7 +24,6 @@ from smartcities.projects.models import FocusArea, Project, ProjectParticipation
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
-PUBLISHED = Project.status == "published"
 
 
 def directory(kind: str | None, country: str | None, external: bool | None) -> list[tuple[Organisation, int]]:

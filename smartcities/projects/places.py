@@ -12,12 +12,12 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import selectinload
 
 from smartcities import public_version
+from smartcities.accounts.visibility import PUBLISHED
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.organisations.models import Organisation
 from smartcities.projects.models import IATI_ROLES, Project, ProjectParticipation
 
-PUBLISHED = Project.status == "published"
 PER_PAGE = 50
 # A stable order, so that paging never shows a project twice or skips one (titles are not unique).
 BY_TITLE = (Project.title, Project.id)

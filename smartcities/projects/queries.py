@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from smartcities.accounts.visibility import PUBLISHED
 from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
@@ -194,7 +195,7 @@ def within(bbox: tuple[float, float, float, float], longitude: Any, latitude: An
 
 def conditions(filters: ProjectFilters) -> list[ColumnElement[bool]]:
     """SQL conditions for published projects matching the filters."""
-    where: list[ColumnElement[bool]] = [Project.status == "published"]
+    where: list[ColumnElement[bool]] = [PUBLISHED]
     f = filters
     if f.country:
         where.append(Project.city_id.in_(select(City.id).where(City.country_code == f.country)))

@@ -6,12 +6,12 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, func, select
 
+from smartcities.accounts.visibility import PUBLISHED
 from smartcities.extensions import db
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation
 from smartcities.projects.models import FocusArea, Project, ProjectParticipation, project_focus_areas
 
-PUBLISHED = Project.status == "published"
 
 
 class Amount(NamedTuple):
