@@ -147,3 +147,15 @@ def test_rebuild_gives_what_the_flushes_wrote(app, make_project):
     assert search_index.rebuild(db.session.connection()) == len(before)
     assert rows() == before and words() == vocabulary
     db.session.rollback()
+
+
+def test_site_names_are_searched_and_follow_their_edits(client, make_project):
+    from smartcities.projects.models import ProjectSite
+    project = make_project("Adaptive signals", locations=[(13.73, 100.54, "Junction 12 – Rama IV"),
+                                                          (13.74, 100.55, None)])
+    assert both(client, "rama iv") == ["Adaptive signals"]
+    site = db.session.scalars(select(ProjectSite).where(ProjectSite.project_id == project.id,
+                                                        ProjectSite.position == 0)).one()
+    site.name = "Junction 7 – Sukhumvit"
+    db.session.commit()
+    assert both(client, "rama iv") == [] and both(client, "sukhumvit") == ["Adaptive signals"]

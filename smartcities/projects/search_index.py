@@ -138,8 +138,9 @@ def _affected(session: Session) -> set[int]:
     for obj in written:
         if isinstance(obj, Project):
             projects.add(obj.id)
-        elif isinstance(obj, (ProjectParticipation, ProjectSite)):
-            projects.update(p for p in (obj.project_id, getattr(obj.project, "id", None)) if p is not None)
+        elif isinstance(obj, (ProjectParticipation, ProjectSite)):  # the project it belongs to, or belonged to
+            moved = inspect(obj).attrs["project_id"].history
+            projects.update(p for p in (*moved.deleted, obj.project_id) if p is not None)
         elif isinstance(obj, Organisation) and (obj in session.deleted or _changed(obj, "name", "is_public")):
             organisations.add(obj.id)
         elif isinstance(obj, OrganisationName):
