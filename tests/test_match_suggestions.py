@@ -90,3 +90,23 @@ def test_the_profile_form_opts_in_and_out(client, as_user, people):
     assert answer.status_code in (200, 302), answer.get_data(as_text=True)[:500]
     db.session.expire_all()
     assert _organisation("Asian Development Bank (ADB)").profile.tell_matches is True
+
+
+def test_a_partner_new_to_the_portal_is_told_when_its_profile_covers_the_project(people, make_project):
+    """No funding history gives the ranking little to go on (a low probability), but the profile it wrote says
+    Thailand and Quality Environment: among the best matches, that is enough to be told."""
+    temasek = _organisation("Temasek Foundation")
+    profile = temasek.profile or PartnerProfile(organisation=temasek)
+    profile.countries, profile.focus_areas, profile.tell_matches = ["TH"], ["quality-environment"], True
+    db.session.add(profile)
+    db.session.commit()
+    project = _seeking(make_project)
+    assert suggestions.covers(profile, project)
+    workflow.publish(project, people["focal"])
+    db.session.commit()
+    assert worker.suggest_matches() == 1
+    [event] = _told("jica.example")
+    assert event.project_id == project.id and event.info["organisation_id"] == temasek.id
+    assert event.info["score"] < suggestions.MIN_SCORE   # told for its profile, not for its history
+    profile.countries = ["VN"]
+    assert not suggestions.covers(profile, project)

@@ -14,7 +14,7 @@ from smartcities.organisations.models import Organisation, PartnerProfile
 from smartcities.projects.models import Project
 
 BEST = 3            # how many of the best matches may be told
-MIN_SCORE = 0.2     # below this (less than one full signal, e.g. the ticket fit alone) a match interrupts nobody
+MIN_SCORE = 0.2     # the ranking's probability of funding it: below one in five, history alone interrupts nobody
 
 
 def queue(project: Project) -> None:
@@ -23,6 +23,13 @@ def queue(project: Project) -> None:
     if project.status == "published" and project.seeking_funding and db.session.scalar(
             select(PartnerProfile.organisation_id).where(PartnerProfile.tell_matches.is_(True)).limit(1)):
         db.session.add(MatchSuggestion(project_id=project.id))
+
+
+def covers(profile: PartnerProfile | None, project: Project) -> bool:
+    """Does the partner's own profile state the project's country and one of its focus areas? A partner new to
+    the portal has no funding history for the ranking to go on: what it says it funds is enough to be told."""
+    return profile is not None and project.city.country_code in (profile.countries or ()) and any(
+        area.slug in (profile.focus_areas or ()) for area in project.focus_areas)
 
 
 def _already_told(project: Project) -> set[int]:
@@ -45,7 +52,8 @@ def suggest(project: Project) -> list[Event]:
     told, found = _already_told(project), []
     for match in events.with_urls(lambda: project_matches(project, AnonymousUserMixin(), limit=BEST)):
         organisation_id = match["organisation"]["id"]
-        if match["score"] >= MIN_SCORE and organisation_id in opted_in and organisation_id not in told:
+        if organisation_id in opted_in and organisation_id not in told and (
+                match["score"] >= MIN_SCORE or covers(db.session.get(PartnerProfile, organisation_id), project)):
             organisation = db.session.get(Organisation, organisation_id)
             found.append(events.match_event(project, organisation, match["score"], match["reasons"]))
     return found
