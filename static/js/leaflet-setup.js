@@ -26,7 +26,7 @@
       return response.json();
     });
     basemap.then(function (data) {
-      var land = L.geoJSON(data, {
+      var land = L.geoJSON(null, {
         pane: "basemap", renderer: L.svg({ pane: "basemap" }), interactive: false,
         attribution: me.basemapAttribution,
         style: function (feature) {
@@ -34,6 +34,14 @@
           return { className: "basemap-land" + (member ? " basemap-member" : ""), weight: 1 };
         }
       }).addTo(map);
+      // A few countries per task, so that drawing the land never holds the page (and a phone's taps) for long.
+      var waiting = data.features.slice();
+      (function drawSome() {
+        var started = Date.now();
+        while (waiting.length && Date.now() - started < 16) { land.addData(waiting.shift()); }
+        if (waiting.length) { setTimeout(drawSome, 0); return; }
+        element.dataset.basemap = "offline";
+      })();
       var labels = L.layerGroup(data.features.map(label));
       // Country names from zoom 4 on, where they no longer cover each other.
       function showLabels() {
@@ -41,7 +49,6 @@
       }
       map.on("zoomend", showLabels);
       showLabels();
-      element.dataset.basemap = "offline";
       return land;
     }).catch(function (error) { console.error(error); });
   }
