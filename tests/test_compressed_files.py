@@ -28,3 +28,10 @@ def test_images_missing_files_and_escapes_are_left_alone(client):
     assert image.status_code == 200 and "Content-Encoding" not in image.headers
     for url in ("/static/js/nothing.js", "/static/../app.py", "/vendor/leaflet/../../etc/passwd"):
         assert client.get(url, headers=GZIP).status_code == 404
+
+
+@pytest.mark.parametrize("accept", ["gzip;q=0, br", "br", "identity", ""])
+def test_a_client_that_refuses_gzip_gets_the_file_as_it_is(client, accept):
+    answer = client.get("/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": accept})
+    assert answer.status_code == 200 and "Content-Encoding" not in answer.headers
+    assert answer.data.startswith(b"/*") or b"Leaflet" in answer.data[:400]

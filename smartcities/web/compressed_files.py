@@ -29,7 +29,7 @@ def send_compressed(directory: str, filename: str, max_age: int | None) -> Respo
     response.vary.add("Accept-Encoding")
     path = safe_join(directory, filename)
     if (response.status_code != 200 or path is None or not path.endswith(COMPRESSIBLE)
-            or "gzip" not in request.accept_encodings):
+            or not request.accept_encodings["gzip"]):  # its quality: 0 when refused or not named
         return response
     stat = os.stat(path)
     if stat.st_size < SMALLEST:
