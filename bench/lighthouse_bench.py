@@ -44,7 +44,8 @@ def install() -> None:
 
 def audit(url: str, out: Path) -> dict:
     subprocess.run([str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
-                    f"--chrome-flags={CHROME_FLAGS}"], check=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+                    f"--chrome-flags={CHROME_FLAGS}"], check=True,
+                   env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return json.loads(out.read_text())
 

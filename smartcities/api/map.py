@@ -62,6 +62,11 @@ def map_clusters() -> Response:
     return json_response(clusters_in(filters, bbox, zoom).to_dict())
 
 
+def registry_total() -> int:
+    """Every project the public map shows: counted once per public data version, not on every page."""
+    return public_version.memo("map.registry_total", lambda: count_matching(MapFilters()))
+
+
 @bp.get("/api/v1/map/projects")
 @versioned
 def map_projects() -> Response:
@@ -79,6 +84,6 @@ def map_projects() -> Response:
     items = rows[:page.limit]
     return json_response({
         "items": items, "next": next_url(items[-1]["id"]) if more else None,
-        "total": count_matching(filters), "registry_total": public_version.memo("map.registry_total", lambda: count_matching(MapFilters())),
+        "total": count_matching(filters), "registry_total": registry_total(),
         "focus_counts": focus_counts(filters), "bounds": extent(filters),
     })

@@ -259,7 +259,8 @@ def _paths(words: Vocabulary) -> dict[str, Any]:
         "/api/v1/map/projects": _get(
             "The home map's list: matching projects, paged, with counts per focus area", "MapProjectList",
             params=[*_map_filters(words), _limit(100, 500), CURSOR], tag="Projects",
-            description="The same projects as the clusters of the whole world, in id order (with `q`: best first, then by id)."),
+            description="The same projects as the clusters of the whole world, in id order "
+                        "(with `q`: best first, then by id)."),
         "/api/v1/cities.geojson": _get("Cities as a GeoJSON FeatureCollection", "CityFeatureCollection",
                                        geojson, [country]),
         "/api/v1/organisations": _get("Funding partners and stakeholders", "OrganisationList", tag="Partners"),
