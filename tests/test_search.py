@@ -159,3 +159,18 @@ def test_site_names_are_searched_and_follow_their_edits(client, make_project):
     site.name = "Junction 7 – Sukhumvit"
     db.session.commit()
     assert both(client, "rama iv") == [] and both(client, "sukhumvit") == ["Adaptive signals"]
+
+
+def test_the_index_follows_the_commit_not_each_flush(client, make_project):
+    project = make_project("Ferry timetables")
+    project.summary = "hovercraft piers"
+    db.session.flush()
+    db.session.rollback()                          # flushed, never committed: the index keeps what was committed
+    assert both(client, "hovercraft") == []
+    project = db.session.get(Project, project.id)
+    project.summary = "hovercraft piers"
+    db.session.flush()
+    project.title = "Ferry and hovercraft timetables"
+    db.session.flush()                             # two flushes, one refresh at the commit
+    db.session.commit()
+    assert both(client, "hovercraft") == ["Ferry and hovercraft timetables"]

@@ -2,10 +2,10 @@
 
 Derived data, outside the models' metadata: the migration gives each database its own index over these tables
 (SQLite: FTS5 tables with the trigram tokenizer, kept in step by triggers; PostgreSQL: pg_trgm GIN indexes).
-Rows are written in the same transaction as what they come from: a flush that changes a project, its sites or
-partners, a partner's names, a city or a country refreshes the projects concerned, and bulk writes that bypass
-the ORM call `refresh` themselves. `rebuild` starts again from the projects (the migration and
-`flask --app app projects reindex-search` use it).
+Rows are written in the same transaction as what they come from: the flushes that change a project, its sites
+or partners, a partner's names, a city or a country note the projects concerned, and the commit refreshes them;
+bulk writes that bypass the ORM call `refresh` themselves. `rebuild` starts again from the projects (the
+migration and `flask --app app projects reindex-search` use it).
 """
 from __future__ import annotations
 
@@ -159,13 +159,29 @@ def _affected(session: Session) -> set[int]:
     return projects
 
 
+PENDING = "search_index.pending"  # session.info key: projects flushed since the index was last refreshed
+
+
 def _after_flush(session: Session, _context: Any) -> None:
-    affected = _affected(session)
-    if affected:
-        refresh(session.connection(), affected)
+    session.info.setdefault(PENDING, set()).update(_affected(session))
+
+
+def _before_commit(session: Session) -> None:
+    """Refresh once per transaction, whatever number of flushes wrote the projects (an import flushes per row)."""
+    session.flush()
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        refresh(session.connection(), pending)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 def watch() -> None:
-    """Refresh the index on every flush that changes indexed text (registered once per process)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Refresh the index in the transaction of every commit whose flushes changed indexed text (registered once
+    per process)."""
+    for name, listener in (("after_flush", _after_flush), ("before_commit", _before_commit),
+                           ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
