@@ -18,12 +18,11 @@ from smartcities.errors import ValidationError
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.organisations.models import Organisation
-from smartcities.projects import search
 from smartcities.projects.models import (
     FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas,
 )
 from smartcities.projects.queries import (
-    MAX_ID, ProjectFilters, clean_params, conditions, parse_filters, parse_int, within,
+    MAX_ID, ProjectFilters, clean_params, conditions, page_order, parse_filters, parse_int, within,
 )
 from smartcities.projects.validation import FieldError
 
@@ -110,13 +109,7 @@ def list_rows(filters: MapFilters, limit: int, after_id: int | None) -> list[dic
     query = (select(Project.id, Project.title, Project.stage, City.name.label("city"),
                     City.country_code.label("country"))
              .join(Project.city).where(*map_conditions(filters.with_bbox(None))).limit(limit))
-    after_id = None if after_id is None else min(after_id, MAX_ID)
-    if filters.project.q:
-        query = search.ranked(query, filters.project.q, after_id)
-    else:
-        query = query.order_by(Project.id)
-        if after_id is not None:
-            query = query.where(Project.id > after_id)
+    query = page_order(query, filters.project.q, None if after_id is None else min(after_id, MAX_ID))
     rows = [dict(row) for row in db.session.execute(query).mappings()]
     focus = first_focus([row["id"] for row in rows])
     for row in rows:

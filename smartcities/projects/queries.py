@@ -229,16 +229,18 @@ def count_sites(filters: ProjectFilters) -> int:
     return db.session.scalar(select(func.count(ProjectSite.id)).where(ProjectSite.project_id.in_(matching)))
 
 
+def page_order(query: Select, q: str | None, after_id: int | None) -> Select:
+    """The order of a list of projects and its keyset: best first for a search (`q`), else by id."""
+    if q:
+        return search.ranked(query, q, after_id)
+    query = query.order_by(Project.id)
+    return query if after_id is None else query.where(Project.id > after_id)
+
+
 def list_projects(filters: ProjectFilters, limit: int | None = None, after_id: int | None = None) -> list[Project]:
     """Matching projects in id order (best first for a search), after the keyset `after_id`, at most `limit`
     (None: all), fully loaded."""
-    query: Select = select(Project).where(*conditions(filters)).options(*load_options())
-    if filters.q:
-        query = search.ranked(query, filters.q, after_id)
-    else:
-        query = query.order_by(Project.id)
-        if after_id is not None:
-            query = query.where(Project.id > after_id)
+    query = page_order(select(Project).where(*conditions(filters)).options(*load_options()), filters.q, after_id)
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))
