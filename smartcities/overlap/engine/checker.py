@@ -8,6 +8,7 @@ them from the inverted index (store.py) so only documents sharing a word or a co
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from smartcities.overlap.engine.documents import CheckResult, Draft, Flag, PlanD
 from smartcities.overlap.engine.concepts import LABELS
 from smartcities.overlap.engine.embedder import Embedder, Vectors16, parts
 from smartcities.overlap.engine.spatial import Places
-from smartcities.overlap.engine.store import Query, Vectors, similarity
+from smartcities.overlap.engine.store import Query, Vectors
 from smartcities.overlap.engine.text import keys_of
 
 # Reached by a shared concept with little else, or by a text cosine of about 0.2 with matching focus areas;
@@ -34,7 +35,7 @@ class _Plan:
     docs: list[int]          # internal document id of each initiative, in order
 
 
-@dataclass
+@dataclass(slots=True)
 class _Project:
     project: ProjectDoc
     doc: int
@@ -73,18 +74,20 @@ class OverlapIndex:
         self._city_coords = dict(city_coords or {})
         self._vectors = Vectors()
         self._last_doc = 0
-        self._concepts: dict[int, dict[str, str]] = {}       # document -> concept -> words naming it
+        self._concepts: dict[int, tuple[str, ...]] = {}      # document -> concept, words naming it, concept, …
         self._plans: dict[str, _Plan] = {}
         self._plans_in: dict[tuple[str, str], set[str]] = {}  # ("national", ISO2) / ("city", slug)
         self._owner: dict[int, tuple[str, int]] = {}          # initiative document -> (plan id, position)
         self._projects: dict[int, _Project] = {}
+        self._sets: dict[frozenset, frozenset] = {}           # one object per distinct set of focus areas or partners
         self._places = Places(radius_km)
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict:
         """What a saved copy holds: everything but the lock and the embedder (a process' model, given back by
-        `restored`)."""
+        `restored`), its postings merged into their sorted blocks first."""
         with self._lock:
+            self._vectors.compact()
             return {name: value for name, value in self.__dict__.items() if name not in ("_lock", "embedder")}
 
     def __setstate__(self, state: dict) -> None:
@@ -103,7 +106,8 @@ class OverlapIndex:
         self._last_doc += 1
         doc = self._last_doc
         self._vectors.add(doc, partition, country, analysis.counts, counted=public)
-        self._concepts[doc] = analysis.concepts
+        # Flattened, its words interned: a dict per document would cost more than the document's postings.
+        self._concepts[doc] = tuple(sys.intern(part) for pair in analysis.concepts.items() for part in pair)
         return doc
 
     def _drop_doc(self, doc: int) -> None:
@@ -171,8 +175,13 @@ class OverlapIndex:
         self.remove_project(project.id)
         doc = self._add_doc(("projects", project.city), project.country, analysis, project.public)
         points, at_centre = self._points(project)
-        # Its text lives on as the analysis' features; kept whole it would cost megabytes per thousand projects.
-        self._projects[project.id] = _Project(replace(project, text="", sites=()), doc, points, at_centre)
+        # Its text lives on as the analysis' features and its location as its points; kept whole they would cost
+        # megabytes per thousand projects, as would a set object per project where most share a few.
+        kept = replace(project, text="", sites=(), lat=None, lon=None, city=sys.intern(project.city),
+                       country=sys.intern(project.country),
+                       focus_areas=self._sets.setdefault(project.focus_areas, project.focus_areas),
+                       partners=self._sets.setdefault(project.partners, project.partners))
+        self._projects[project.id] = _Project(kept, doc, points, at_centre)
         self._places.add(project.id, project.city, points)
 
     @_locked
@@ -200,7 +209,7 @@ class OverlapIndex:
     def _check(self, draft: Draft, analysis: Analysis, meaning: tuple | None = None) -> CheckResult:
         checked = {"plans": 0, "initiatives": 0, "projects": 0}
         query = self._vectors.query(analysis.counts, draft.country)
-        finder = PhraseFinder(analysis, lambda feature: self._vectors.idf(feature, draft.country))
+        finder = PhraseFinder(analysis, query.idf.__getitem__)
         related: list[Flag] = []
         if meaning is None:
             flags = self._plan_flags(draft, finder, analysis, query, checked)
@@ -210,12 +219,14 @@ class OverlapIndex:
         order = lambda flag: (-flag.score, flag.kind, flag.plan_id or "", flag.project_id or 0)  # noqa: E731
         return CheckResult(sorted(flags, key=order), checked, sorted(related, key=order))
 
-    def _content_reasons(self, finder: PhraseFinder, analysis: Analysis, doc: int, text: float) -> list[str]:
+    def _content_reasons(self, finder: PhraseFinder, analysis: Analysis, query: Query, doc: int,
+                         text: float) -> list[str]:
         """Why the texts match: similarity with the shared phrases, and the shared concepts."""
         reasons = []
         if text >= scoring.MIN_TEXT:
-            reasons.append(scoring.text_reason(text, finder.phrases(self._vectors.counts(doc))))
-        theirs = self._concepts[doc]
+            reasons.append(scoring.text_reason(text, finder.phrases(self._vectors.shared(query, doc))))
+        flat = self._concepts[doc]
+        theirs = dict(zip(flat[::2], flat[1::2]))
         shared = [key for key in analysis.concepts if key in theirs]
         reasons += [scoring.concept_reason(LABELS[key], analysis.concepts[key], theirs[key])
                     for key in shared[:3]]
@@ -236,19 +247,18 @@ class OverlapIndex:
         covering = self._covering(draft, checked)
         scopes = [("national", draft.country), ("city", draft.city)]
         flags = []
-        for doc, dots in self._vectors.dots(query, [("plans", *scope) for scope in scopes]).items():
+        for doc, (text, concept) in self._vectors.cosines(query, [("plans", *scope) for scope in scopes]).items():
             plan_id, position = self._owner[doc]
             if plan_id not in covering:
                 continue
             plan = self._plans[plan_id].plan
             initiative = plan.initiatives[position]
-            text, concept = similarity(query, dots, self._vectors.norms(doc))
             focus, shared_areas = signals.focus_overlap(draft.focus_areas,
                                                         initiative.focus_areas or plan.focus_areas)
             score = scoring.plan_score(text, concept, focus)
             if score < self.threshold or not score:
                 continue
-            reasons = self._content_reasons(finder, analysis, doc, text)
+            reasons = self._content_reasons(finder, analysis, query, doc, text)
             if shared_areas:
                 reasons.append(signals.focus_reason(shared_areas))
             reasons.append(signals.period_reason(plan.start_year, plan.end_year, draft.start, draft.end))
@@ -264,7 +274,7 @@ class OverlapIndex:
         texts, vectors = meaning
         covering = self._covering(draft, checked)
         scopes = [("national", draft.country), ("city", draft.city)]
-        found = self._vectors.dots(query, [("plans", *scope) for scope in scopes])
+        found = self._vectors.cosines(query, [("plans", *scope) for scope in scopes])
         docs = [doc for plan_id in sorted(covering) for doc in self._plans[plan_id].docs if doc in self._meanings]
         best = {doc: self._meanings.best(vectors, doc) for doc in docs}
         median = float(np.median([value[0] for value in best.values()])) if best else 0.0
@@ -273,8 +283,7 @@ class OverlapIndex:
             plan_id, position = self._owner[doc]
             plan = self._plans[plan_id].plan
             initiative = plan.initiatives[position]
-            dots = found.get(doc)
-            text, concept = similarity(query, dots, self._vectors.norms(doc)) if dots else (0.0, 0.0)
+            text, concept = found.get(doc, (0.0, 0.0))
             focus, shared_areas = signals.focus_overlap(draft.focus_areas,
                                                         initiative.focus_areas or plan.focus_areas)
             semantic, mine, theirs = best[doc]
@@ -284,7 +293,7 @@ class OverlapIndex:
             if p < calibration.RELATED:
                 continue
             reasons = [scoring.meaning_reason(semantic, texts[mine], self._meanings.text(doc, theirs))]
-            reasons += self._content_reasons(finder, analysis, doc, text)
+            reasons += self._content_reasons(finder, analysis, query, doc, text)
             if shared_areas:
                 reasons.append(signals.focus_reason(shared_areas))
             reasons.append(signals.period_reason(plan.start_year, plan.end_year, draft.start, draft.end))
@@ -311,18 +320,17 @@ class OverlapIndex:
         candidates, points, at_centre = self._project_candidates(draft)
         checked["projects"] = len(candidates)
         by_doc = {self._projects[project_id].doc: project_id for project_id in candidates}
-        found = self._vectors.dots(query, [("projects", draft.city)])
+        found = self._vectors.cosines(query, [("projects", draft.city)])
         for doc in by_doc.keys() - found.keys():
             if self._projects[by_doc[doc]].project.city != draft.city:
-                found[doc] = self._vectors.dot(query, doc)
+                found[doc] = self._vectors.cosine(query, doc)
         flags = []
-        for doc, dots in found.items():
+        for doc, (text, concept) in found.items():
             project_id = by_doc.get(doc)
-            if project_id is None:
+            if project_id is None or not scoring.content(text, concept):   # no evidence: no score, whatever else
                 continue
             entry = self._projects[project_id]
             other = entry.project
-            text, concept = similarity(query, dots, self._vectors.norms(doc))
             focus, shared_areas = signals.focus_overlap(draft.focus_areas, other.focus_areas)
             km, pair = candidates[project_id], signals.nearest_pair(points, entry.points)
             if km is None and pair:
@@ -332,7 +340,7 @@ class OverlapIndex:
             score = scoring.project_score(text, concept, focus, nearness, bool(partners))
             if score < self.threshold or not score:
                 continue
-            reasons = self._content_reasons(finder, analysis, doc, text)
+            reasons = self._content_reasons(finder, analysis, query, doc, text)
             if shared_areas:
                 reasons.append(signals.focus_reason(shared_areas))
             reasons.append(signals.dates_reason(draft.start, draft.end, other.start, other.end))

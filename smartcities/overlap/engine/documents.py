@@ -63,7 +63,7 @@ class PlanDoc:
     initiatives: tuple[InitiativeDoc, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectDoc:
     id: int
     title: str
