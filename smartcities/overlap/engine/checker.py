@@ -79,7 +79,7 @@ class OverlapIndex:
         self._plans_in: dict[tuple[str, str], set[str]] = {}  # ("national", ISO2) / ("city", slug)
         self._owner: dict[int, tuple[str, int]] = {}          # initiative document -> (plan id, position)
         self._projects: dict[int, _Project] = {}
-        self._sets: dict[frozenset, frozenset] = {}           # one object per distinct set of focus areas or partners
+        self._shared: dict = {}    # one object per distinct date or set of focus areas or partners of the projects
         self._places = Places(radius_km)
         self._lock = threading.RLock()
 
@@ -176,11 +176,11 @@ class OverlapIndex:
         doc = self._add_doc(("projects", project.city), project.country, analysis, project.public)
         points, at_centre = self._points(project)
         # Its text lives on as the analysis' features and its location as its points; kept whole they would cost
-        # megabytes per thousand projects, as would a set object per project where most share a few.
+        # megabytes per thousand projects, as would a date or set object per project where most share a few.
+        share = lambda value: self._shared.setdefault(value, value)  # noqa: E731
         kept = replace(project, text="", sites=(), lat=None, lon=None, city=sys.intern(project.city),
-                       country=sys.intern(project.country),
-                       focus_areas=self._sets.setdefault(project.focus_areas, project.focus_areas),
-                       partners=self._sets.setdefault(project.partners, project.partners))
+                       country=sys.intern(project.country), focus_areas=share(project.focus_areas),
+                       partners=share(project.partners), start=share(project.start), end=share(project.end))
         self._projects[project.id] = _Project(kept, doc, points, at_centre)
         self._places.add(project.id, project.city, points)
 

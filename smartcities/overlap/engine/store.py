@@ -129,7 +129,7 @@ class _Partition:
     def __init__(self, group: int) -> None:
         self.group = group
         self.keys = np.empty(0, np.uint64)        # distinct keys of the block
-        self.starts = np.zeros(1, np.int64)       # keys[i]'s postings are docs[starts[i]:starts[i + 1]]
+        self.starts = np.zeros(1, np.int32)       # keys[i]'s postings are docs[starts[i]:starts[i + 1]]
         self.docs = np.empty(0, np.int32)
         self.counts = np.empty(0, np.uint8)
         self.tail = (array("Q"), array("i"), array("B"))   # keys, documents, counts
@@ -162,14 +162,15 @@ class _Partition:
         every, self.docs, self.counts = every[order], docs[order], counts[order]
         firsts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if len(every) else np.empty(0, np.intp)
         self.keys = every[firsts]
-        self.starts = np.append(firsts, len(every)).astype(np.int64)
+        self.starts = np.append(firsts, len(every)).astype(np.int32)
         self.tail, self.dead = (array("Q"), array("i"), array("B")), 0
 
     def postings(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(index into `wanted`, document, count) of every posting of the wanted keys (sorted)."""
         positions, found = _lookup(self.keys, wanted)
         hits = positions[found]
-        begins, lengths = self.starts[hits], self.starts[hits + 1] - self.starts[hits]
+        begins = self.starts[hits].astype(np.int64)
+        lengths = self.starts[hits + 1] - begins
         at = np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
         which = [np.repeat(np.flatnonzero(found), lengths)]
         docs, counts = [self.docs[at]], [self.counts[at]]
