@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import ServiceUnavailable
 
+from smartcities import public_version
 from smartcities.extensions import db
 from smartcities.geo.models import City
 from smartcities.overlap.conversion import plan_doc, project_doc
@@ -68,12 +69,12 @@ def configured_embedder() -> Embedder | None:
 
 
 def _fingerprint() -> tuple:
-    plans = db.session.execute(
-        select(func.count(NationalPlan.id), func.max(NationalPlan.updated_at), func.max(NationalPlan.id))).one()
-    projects = db.session.execute(
+    """What moves whenever an indexed row does, read in two index lookups however large the registry: the public
+    data version (plans and published projects move it, in the same transaction) and the projects under review."""
+    submitted = db.session.execute(
         select(func.count(Project.id), func.max(Project.updated_at), func.max(Project.id))
-        .where(Project.status.in_(REGISTERED))).one()
-    return tuple(plans) + tuple(projects)
+        .where(Project.status == "submitted")).one()
+    return public_version.current() + tuple(submitted)
 
 
 def _sync_plans(synced: _Synced) -> None:

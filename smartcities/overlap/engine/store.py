@@ -23,7 +23,7 @@ import hashlib
 import math
 from array import array
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -203,6 +203,9 @@ class Query:
     weights: np.ndarray
     norms: list[float]
     idf: dict[str, float]    # each feature's IDF in the draft's country
+    # The postings its cosines read, grouped by document ((documents, bounds, query positions) per partition), so
+    # the features a flagged document shares cost a lookup instead of a pass over its partition.
+    read: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 class Vectors:
@@ -326,8 +329,13 @@ class Vectors:
             which, docs, counts = which[live], docs[live], counts[live]
             if not len(docs):
                 continue
+            order = np.argsort(docs, kind="stable")
+            docs, which, counts = docs[order], which[order], counts[order]
+            bounds = np.append(np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]]), len(docs))
+            each = docs[bounds[:-1]]
+            query.read.append((each, bounds, which))
+            slot = np.repeat(np.arange(len(each)), np.diff(bounds))
             scaled = query.weights * self._groups[part.group].idf(query.keys)
-            each, slot = np.unique(docs, return_inverse=True)
             dots = np.bincount(slot * len(CHANNELS) + query.channels[which], scaled[which] * _TF[counts],
                                minlength=len(each) * len(CHANNELS)).reshape(-1, len(CHANNELS))
             self._refresh_norms(part, each)
@@ -363,6 +371,10 @@ class Vectors:
 
     def shared(self, query: Query, doc: int) -> set[str]:
         """The draft's features that a document has too (for explaining a match)."""
+        for each, bounds, which in query.read:
+            n = int(np.searchsorted(each, doc))
+            if n < len(each) and each[n] == doc:
+                return {query.features[position] for position in which[bounds[n]:bounds[n + 1]].tolist()}
         features, _, _ = self._partitions[self._partition_of[doc]].entries(np.array([doc], np.int32))
         positions, found = _lookup(query.keys, features)
         return {query.features[n] for n in positions[found].tolist()}
