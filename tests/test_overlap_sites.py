@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from smartcities.overlap.engine import Draft, OverlapIndex, ProjectDoc
+from smartcities.overlap.engine import Draft, OverlapIndex, ProjectDoc, Reach
 from smartcities.overlap.engine.signals import haversine_km, nearest_pair
-from smartcities.overlap.engine.spatial import Places
+from smartcities.overlap.engine.registry import Registry
 
 BANGKOK = (13.7563, 100.5018)
 NONTHABURI = (13.8621, 100.5144)      # ~12 km north of central Bangkok, its own province
@@ -17,7 +17,8 @@ def _project(pid: int, city: str, sites: tuple, **kw) -> ProjectDoc:
     return ProjectDoc(id=pid, title=kw.get("title", "Adaptive traffic signals at junctions"), text=TEXT, city=city,
                       country="TH", focus_areas=frozenset({"Built Infrastructure"}), start=date(2026, 1, 1),
                       end=date(2027, 12, 31), lat=sites[0][0] if sites else None,
-                      lon=sites[0][1] if sites else None, partners=frozenset(), sites=sites)
+                      lon=sites[0][1] if sites else None, partners=frozenset(), sites=sites,
+                      public=kw.get("public", True))
 
 
 def _draft(city: str, sites: tuple) -> Draft:
@@ -33,17 +34,32 @@ def test_the_nearest_pair_is_the_closest_site_of_each():
     assert nearest_pair([], [BANGKOK]) is None
 
 
-def test_places_find_a_project_by_any_of_its_sites_with_the_nearest_distance():
-    places = Places(radius_km=5)
-    places.add(1, "phuket", (PHUKET, (13.757, 100.503)))        # one site happens to be in Bangkok
-    places.add(2, "phuket", (PHUKET,))
-    found = places.around("bangkok", (NONTHABURI, BANGKOK))
-    assert set(found) == {1}
-    assert found[1] < 0.3
-    places.add(1, "phuket", (PHUKET,))                            # moved: its Bangkok site is gone
-    assert places.around("bangkok", (BANGKOK,)) == {}
-    places.remove(1)
-    assert set(places.around("phuket", ())) == {2}
+def test_the_registry_finds_a_project_by_any_of_its_sites_with_the_nearest_distance():
+    registry = Registry()
+
+    def around(city, points, reach=None, start=None, end=None, exclude=None):
+        found = registry.candidates(city, points, 5.0, reach or Reach(), start, end, exclude)
+        return {registry.project(row).id: km for row, km in found.values()}
+
+    registry.put(_project(1, "phuket", (PHUKET, (13.757, 100.503))), 101, (PHUKET, (13.757, 100.503)), False)
+    registry.put(_project(2, "phuket", (PHUKET,)), 102, (PHUKET,), False)   # one site of 1 happens to be in Bangkok
+    found = around("bangkok", (NONTHABURI, BANGKOK))
+    assert set(found) == {1} and found[1] < 0.3
+    assert registry.project(0).sites == (PHUKET, (13.757, 100.503))
+    registry.put(_project(1, "phuket", (PHUKET,)), 103, (PHUKET,), False)   # moved: its Bangkok site is gone
+    assert around("bangkok", (BANGKOK,)) == {}
+    assert around("phuket", ()) == {1: None, 2: None} and around("phuket", (), exclude=2) == {1: None}
+    assert around("phuket", (), start=date(2028, 1, 1)) == {}, "dates that do not overlap"
+    registry.put(_project(3, "phuket", (PHUKET,), public=False), 104, (PHUKET,), False)
+    assert set(around("phuket", ())) == {1, 2}, "a project under review is compared only within its reach"
+    assert set(around("phuket", (), reach=Reach(city="phuket"))) == {1, 2, 3}
+    assert set(around("phuket", (), reach=Reach(country="TH"))) == {1, 2, 3}
+    for project_id in (1, 3):
+        registry.remove(project_id)
+    for n in range(4, 2100):   # rows and sites of removed projects are reused or compacted away
+        registry.put(_project(n, "bangkok", (BANGKOK,)), 100 + n, (BANGKOK,), False)
+        registry.remove(n)
+    assert around("phuket", (PHUKET,)) == {2: 0.0} and len(registry) == 1
 
 
 def test_a_project_is_near_a_draft_through_its_nearest_site():

@@ -11,7 +11,7 @@ import functools
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from smartcities.overlap.engine.analysis import Analysis, PhraseFinder, analyse
 from smartcities.overlap.engine.documents import CheckResult, Draft, Flag, PlanDoc, ProjectDoc
 from smartcities.overlap.engine.concepts import LABELS
 from smartcities.overlap.engine.embedder import Embedder, Vectors16, parts
-from smartcities.overlap.engine.spatial import Places
+from smartcities.overlap.engine.registry import Registry
 from smartcities.overlap.engine.store import Query, Vectors
 from smartcities.overlap.engine.text import keys_of
 
@@ -33,14 +33,6 @@ DEFAULT_THRESHOLD = 0.4
 class _Plan:
     plan: PlanDoc
     docs: list[int]          # internal document id of each initiative, in order
-
-
-@dataclass(slots=True)
-class _Project:
-    project: ProjectDoc
-    doc: int
-    points: tuple[tuple[float, float], ...]   # its sites, or its city's centre standing in for them
-    at_city_centre: bool
 
 
 def _locked(method):
@@ -78,9 +70,7 @@ class OverlapIndex:
         self._plans: dict[str, _Plan] = {}
         self._plans_in: dict[tuple[str, str], set[str]] = {}  # ("national", ISO2) / ("city", slug)
         self._owner: dict[int, tuple[str, int]] = {}          # initiative document -> (plan id, position)
-        self._projects: dict[int, _Project] = {}
-        self._shared: dict = {}    # one object per distinct date or set of focus areas or partners of the projects
-        self._places = Places(radius_km)
+        self._registry = Registry()                           # registered projects and their sites, as columns
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict:
@@ -174,24 +164,14 @@ class OverlapIndex:
     def _put_project(self, project: ProjectDoc, analysis: Analysis) -> None:
         self.remove_project(project.id)
         doc = self._add_doc(("projects", project.city), project.country, analysis, project.public)
-        points, at_centre = self._points(project)
-        # Its text lives on as the analysis' features and its location as its points; kept whole they would cost
-        # megabytes per thousand projects, as would a date or set object per project where most share a few.
-        share = lambda value: self._shared.setdefault(value, value)  # noqa: E731
-        kept = replace(project, text="", sites=(), lat=None, lon=None, city=sys.intern(project.city),
-                       country=sys.intern(project.country), focus_areas=share(project.focus_areas),
-                       partners=share(project.partners), start=share(project.start), end=share(project.end))
-        self._projects[project.id] = _Project(kept, doc, points, at_centre)
-        self._places.add(project.id, project.city, points)
+        self._registry.put(project, doc, *self._points(project))
 
     @_locked
     def remove_project(self, project_id: int) -> None:
         """Forget a project; unknown ids are ignored."""
-        entry = self._projects.pop(project_id, None)
-        if entry is None:
-            return
-        self._drop_doc(entry.doc)
-        self._places.remove(project_id)
+        doc = self._registry.remove(project_id)
+        if doc is not None:
+            self._drop_doc(doc)
 
     # Checks
 
@@ -302,37 +282,26 @@ class OverlapIndex:
             (flags if p >= calibration.FLAG else related).append(flag)
         return flags, related
 
-    def _project_candidates(self, draft: Draft) -> tuple[dict[int, float | None], tuple, bool]:
-        """Projects in the draft's city or within the radius, dates overlapping, with their rough distance
-        (from the nearest pair of sites)."""
-        points, at_centre = self._points(draft)
-        candidates = {}
-        for project_id, km in self._places.around(draft.city, points).items():
-            project = self._projects[project_id].project
-            if draft.reach.sees(project) and signals.dates_overlap(draft.start, draft.end, project.start,
-                                                                   project.end):
-                candidates[project_id] = km
-        candidates.pop(draft.project_id, None)
-        return candidates, points, at_centre
-
     def _project_flags(self, draft: Draft, finder: PhraseFinder, analysis: Analysis, query: Query,
                        checked: dict) -> list[Flag]:
-        candidates, points, at_centre = self._project_candidates(draft)
+        points, at_centre = self._points(draft)
+        # Projects in the draft's city or within the radius, visible to the asker, dates overlapping, with their
+        # rough distance (from the nearest pair of sites).
+        candidates = self._registry.candidates(draft.city, points, self.radius_km, draft.reach, draft.start,
+                                               draft.end, draft.project_id)
         checked["projects"] = len(candidates)
-        by_doc = {self._projects[project_id].doc: project_id for project_id in candidates}
         found = self._vectors.cosines(query, [("projects", draft.city)])
-        for doc in by_doc.keys() - found.keys():
-            if self._projects[by_doc[doc]].project.city != draft.city:
+        for doc in candidates.keys() - found.keys():
+            if self._registry.city(candidates[doc][0]) != draft.city:
                 found[doc] = self._vectors.cosine(query, doc)
         flags = []
         for doc, (text, concept) in found.items():
-            project_id = by_doc.get(doc)
-            if project_id is None or not scoring.content(text, concept):   # no evidence: no score, whatever else
+            if doc not in candidates or not scoring.content(text, concept):   # no evidence: no score, whatever else
                 continue
-            entry = self._projects[project_id]
-            other = entry.project
+            row, km = candidates[doc]
+            other = self._registry.project(row)
             focus, shared_areas = signals.focus_overlap(draft.focus_areas, other.focus_areas)
-            km, pair = candidates[project_id], signals.nearest_pair(points, entry.points)
+            pair = signals.nearest_pair(points, other.sites)
             if km is None and pair:
                 km = signals.haversine_km(*pair)
             nearness = max(0.0, 1.0 - km / self.radius_km) if km is not None else 0.0
@@ -347,7 +316,7 @@ class OverlapIndex:
             same_city = other.city == draft.city
             if pair:
                 km = signals.geodesic_km(*pair)
-                centre = at_centre or entry.at_city_centre
+                centre = at_centre or self._registry.at_city_centre(row)
                 reasons.append(signals.distance_reason(km, same_city, centre))
             elif same_city:
                 reasons.append("same city")
