@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import geojson_validator
 from sqlalchemy import func, select
@@ -54,6 +56,24 @@ def test_projects_geojson_filters_and_pages_like_the_list(client, make_project):
     rest = client.get(page["next"].replace("http://localhost", "")).json
     assert [f["id"] for f in rest["features"]] == made[2:4]
     assert client.get("/api/v1/projects.geojson?bbox=100,13").status_code == 400
+
+
+def test_the_whole_geojson_is_built_a_batch_at_a_time_with_the_same_bytes(client, make_project, monkeypatch):
+    from smartcities.api import exports
+    made = [make_project(f"โครงการ {n}", city="bangkok" if n % 2 else "hanoi").id for n in range(7)]
+    make_project("Hidden", status="submitted")
+    paged = client.get("/api/v1/projects.geojson?limit=500").json
+    cursor = parse_qs(urlsplit(client.get("/api/v1/projects.geojson?limit=3").json["next"]).query)["cursor"][0]
+    for batch in (3, 7):   # batches of 3, 3 and 1; one full batch and an empty one
+        monkeypatch.setattr(exports, "WHOLE_BATCH", batch)
+        for query, expected in (("", made), ("?city=hanoi", made[::2]), (f"?cursor={cursor}", made[3:]),
+                                ("?q=nothing-matches-this", [])):
+            response = client.get("/api/v1/projects.geojson" + query)
+            whole = response.json
+            assert [f["id"] for f in whole["features"]] == expected
+            assert whole["total"] == (len(expected) if "cursor" not in query else 7) and whole["next"] is None
+            assert response.data == json.dumps(whole, ensure_ascii=False, separators=(",", ":")).encode()
+        assert client.get("/api/v1/projects.geojson").json["features"] == paged["features"]
 
 
 def test_cities_geojson(client, make_project):
