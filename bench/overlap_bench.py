@@ -2,18 +2,23 @@
 
 Builds a synthetic index of 500 plans / 3,000 initiatives / 20,000 projects over the reference cities
 (seeded, multi-language text drawn from the concept lexicon and everyday project wording), times the
-build and at least 500 checks (p50/p95/max), then evaluates the labelled set in tests/data.
-Run from the repo root: .venv/bin/python bench/overlap_bench.py [--checks 1000] [--seed 42]
+build, the index's memory and at least 500 checks (p50/p95/max), writes the index as a saved copy and loads it
+in a fresh process (what a starting worker pays), then evaluates the labelled set in tests/data.
+Run from the repo root: .venv/bin/python bench/overlap_bench.py [--checks 1000] [--seed 42] [--projects 100000]
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import os
+import pickle
 import random
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -200,6 +205,7 @@ def bench_speed(args: argparse.Namespace) -> None:
     projects = gen.projects(args.projects)
     coords = {slug: (lat, lon) for slug, (_, _, lat, lon) in gen.cities.items()}
     index = OverlapIndex(radius_km=5.0, city_coords=coords, embedder=load_embedder(args.embedder))
+    before = rss_mb()
     started = time.perf_counter()
     for plan in plans:
         index.upsert_plan(plan)
@@ -208,7 +214,8 @@ def bench_speed(args: argparse.Namespace) -> None:
     build = time.perf_counter() - started
     print(f"index: {len(plans)} plans, {sum(len(p.initiatives) for p in plans)} initiatives, "
           f"{len(projects)} projects over {len(gen.cities)} cities; build {build:.1f} s "
-          f"({(len(plans) * args.initiatives + len(projects)) / build:,.0f} documents/s)")
+          f"({(len(plans) * args.initiatives + len(projects)) / build:,.0f} documents/s); "
+          f"RSS {rss_mb() - before:+.0f} MB")
     drafts = [gen.draft(projects) for _ in range(args.checks)]
     timings, cpu, flags, compared = [], [], 0, 0
     for draft in drafts:
@@ -229,6 +236,39 @@ def bench_speed(args: argparse.Namespace) -> None:
         index.upsert_project(project)
     print(f"updates: re-upsert of 1,000 projects {(time.perf_counter() - started):.2f} s")
     print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    bench_saved_copy(index)
+
+
+def rss_mb() -> float:
+    """This process's resident memory now."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+# What a worker starting from a saved copy does (smartcities/overlap/snapshots.py): unpickle the index.
+LOAD = """
+import pickle, sys, time
+sys.path.insert(0, sys.argv[2])
+import smartcities.overlap.engine
+from overlap_bench import rss_mb
+before, started = rss_mb(), time.perf_counter()
+with open(sys.argv[1], "rb") as file:
+    pickle.load(file)
+print(f"loaded by a fresh process in {time.perf_counter() - started:.2f} s, RSS {rss_mb() - before:+.0f} MB")
+"""
+
+
+def bench_saved_copy(index: OverlapIndex) -> None:
+    """Write the index as a saved copy and load it in a fresh process: what a starting worker pays."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "index.pickle"
+        started = time.perf_counter()
+        with path.open("wb") as file:
+            pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
+        written = time.perf_counter() - started
+        loaded = subprocess.run([sys.executable, "-c", LOAD, str(path), str(ROOT / "bench")], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        print(f"saved copy: {path.stat().st_size / 1e6:.0f} MB written in {written:.1f} s; {loaded}")
 
 
 def bench_accuracy() -> None:
