@@ -63,7 +63,7 @@ class PlanDoc:
     initiatives: tuple[InitiativeDoc, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProjectDoc:
     id: int
     title: str

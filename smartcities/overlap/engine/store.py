@@ -248,10 +248,6 @@ class Vectors:
     def _alive(self) -> np.ndarray:
         return self._partition_of >= 0
 
-    def idf(self, feature: str, group: str) -> float:
-        """A feature's IDF among one country's documents."""
-        return float(self._group(group).idf(keys([feature]))[0])
-
     def add(self, doc: int, partition: Hashable, group: str, counts: dict[str, int], counted: bool = True) -> None:
         """Index a document's feature counts under a partition of one country, replacing any earlier version.
 
