@@ -1,7 +1,7 @@
 """The blind set (tests/data/blind): 376 cases written by authors who saw only the seeded plans and the Case file
 format, split once by a hash of each id (split.py) into a development part (tuned on) and a frozen test part
 (never tuned on). Run as `flask --app app overlap evaluate` runs them, with the sentence model on, as production
-runs by default. The floors are the figures measured on 2026-12-03 (README, bench/RESULTS.md) less a little
+runs by default. The floors are the figures measured on 2026-12-04 (README, bench/RESULTS.md) less a little
 for arithmetic noise: they guard against regressions; the issue's targets are higher and not yet met."""
 from __future__ import annotations
 
@@ -22,15 +22,15 @@ LANGUAGES = {"en", "th", "vi", "id", "ms", "fil", "km", "lo", "my"}
 
 # part -> (overall F1, precision, recall) measured, and per category the most false flags / fewest found plans.
 FLOORS = {
-    "test": {"f1": 0.78, "precision": 0.91, "recall": 0.68,
-             "false_flags": {"negative-near-miss": 2, "negative-plan-ended": 2, "negative-other-country": 0,
+    "test": {"f1": 0.85, "precision": 0.94, "recall": 0.78,
+             "false_flags": {"negative-near-miss": 2, "negative-plan-ended": 1, "negative-other-country": 0,
                              "negative-same-city-different-initiative": 1, "negative-unrelated": 0},
-             "found": {"positive-paraphrase": 21, "positive-cross-language": 21, "positive-heavy-paraphrase": 12,
-                       "positive-multi-plan": 32}},
-    "dev": {"f1": 0.76, "precision": 0.88, "recall": 0.67,
-            "false_flags": {"negative-near-miss": 4, "negative-plan-ended": 1, "negative-other-country": 1,
+             "found": {"positive-paraphrase": 21, "positive-cross-language": 34, "positive-heavy-paraphrase": 9,
+                       "positive-multi-plan": 34}},
+    "dev": {"f1": 0.82, "precision": 0.90, "recall": 0.75,
+            "false_flags": {"negative-near-miss": 3, "negative-plan-ended": 1, "negative-other-country": 0,
                             "negative-same-city-different-initiative": 0, "negative-unrelated": 0},
-            "found": {"positive-paraphrase": 16, "positive-cross-language": 20, "positive-heavy-paraphrase": 7,
+            "found": {"positive-paraphrase": 16, "positive-cross-language": 28, "positive-heavy-paraphrase": 6,
                       "positive-multi-plan": 17}},
 }
 

@@ -86,6 +86,18 @@ def test_vectors_kept_on_disk_serve_another_process_without_the_model(e5, tmp_pa
     assert abs(third.embed(texts) - expected).max() < 2e-3
 
 
+def test_a_text_is_embedded_as_a_draft_query_or_as_an_indexed_passage_and_both_are_kept(tmp_path):
+    texts = ["Flood early-warning sensors on canals"]
+    first = E5Embedder(tmp_path / "vectors")
+    query, passage = first.embed(texts), first.embed(texts, passage=True)
+    assert float(query[0] @ passage[0]) < 0.999          # e5's two prefixes read the same text two ways
+    assert len(list((tmp_path / "vectors").glob("*.f16"))) == 2
+    second = E5Embedder(tmp_path / "vectors")
+    second._model = None
+    assert abs(second.embed(texts, passage=True) - passage).max() < 2e-3
+    assert abs(second.embed(texts) - query).max() < 2e-3
+
+
 def test_a_thai_draft_is_flagged_against_the_english_initiative_it_repeats_with_both_texts(e5):
     index = OverlapIndex(embedder=e5)
     index.upsert_plan(_plan(FLOOD_SENSORS, *OTHERS))

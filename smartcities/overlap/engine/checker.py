@@ -117,7 +117,7 @@ class OverlapIndex:
         meanings = []
         if self.embedder is not None:
             texts = [parts(initiative.title, initiative.description) for initiative in plan.initiatives]
-            vectors = self.embedder.embed([text for each in texts for text in each])
+            vectors = self.embedder.embed([text for each in texts for text in each], passage=True)
             ends = np.cumsum([0] + [len(each) for each in texts])
             meanings = [(each, vectors[ends[n]:ends[n + 1]]) for n, each in enumerate(texts)]
         self._put_plan(plan, analyses, meanings)
