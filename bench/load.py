@@ -1,19 +1,22 @@
-"""Load benchmark (issue 10): 64 concurrent Locust users for 60 s against gunicorn + PostgreSQL.
+"""Load benchmark (issue 10): 64 concurrent Locust users for 60 s against gunicorn + PostgreSQL behind nginx.
 
     .venv/bin/pip install -e '.[bench]'         # Locust
     .venv/bin/python bench/load.py              # --users 64 --spawn-rate 16 --seconds 60
 
 Setup: a PostgreSQL database bench_load on --pg-server (dropped at the end) gets `db upgrade`, `seed` and
-`projects import` of make_dataset.py's 10,000 projects (seed 42), and 8 city officials of Bangkok. gunicorn
-serves it with 2 workers and the production config (no nginx in front). Each Locust user (Locust as a library,
-in this process) browses anonymously and holds a second session signed in as one of the officials:
-90 % of its requests are reads spread evenly over pages and the API, 10 % are writes by the official: a draft
-saved through the real form /projects/new with its CSRF token (two requests: the form, then the POST), or an
-overlap check (task weights 27 : 1 : 1, so 27 reads to 3 write requests). Load starts once the workers' overlap
-indexes are built.
-Prints one table: requests, failures, p50/p95/p99 per request and for all reads and all writes; then the
-acknowledged draft saves (302 answers) against the drafts with those titles in the database (lost writes), and
-each worker's peak RSS (VmHWM). Exits non-zero on any failure or lost write.
+`projects import` of make_dataset.py's 10,000 projects (seed 42), and 8 city officials of Bangkok. gunicorn serves it
+with 2 workers and the production config (TRUSTED_PROXIES=1) behind nginx running the shipped site (deploy/nginx/, as
+tests/test_proxy.py runs it, with a throwaway certificate; `--no-nginx` for gunicorn alone); the users speak HTTPS to
+nginx. Each Locust user (Locust as a library, in this process) browses anonymously and holds a second session signed
+in as one of the officials: 90 % of its requests are reads spread evenly over pages and the API, 10 % are writes by
+the official: a draft saved through the real form /projects/new with its CSRF token (two requests: the form, then the
+POST), or an overlap check (task weights 27 : 1 : 1, so 27 reads to 3 write requests). Load starts once the workers'
+overlap indexes are built; the users sign in as they are spawned (the setup rows: 64 password checks), and the
+measured --seconds begin once every one of them has.
+Prints one table: requests (in the measured window; sign-ins in the ramp), failures (over the whole run), p50/p95/p99
+per request and for all reads and all writes; then the acknowledged draft saves (302 answers) against the drafts with
+those titles in the database (lost writes), and each worker's peak RSS (VmHWM). Exits non-zero on any failure or lost
+write.
 """
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ import time
 import urllib.request
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import gevent
@@ -40,7 +45,9 @@ from locust.clients import HttpSession
 from locust.env import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from api_bench import BIN, ROOT, free_port, load_database, wait_for  # noqa: E402
+from test_proxy import Nginx, make_certificate, shipped_site  # noqa: E402
 from scale import OVERLAP_BODY, create_pg_database, psql, status_kb, wait_until_quiet, worker_pids  # noqa: E402
 
 DB_NAME = "bench_load"
@@ -52,6 +59,7 @@ READS = ["/", "/cities/bangkok", "/projects/{id}", "/api/v1/projects?limit=50",
          "/api/v1/projects.geojson?bbox=100.3,13.5,100.9,14.0", "/api/v1/organisations", "/feed.json", "/stats"]
 RUN = uuid.uuid4().hex[:8]  # in every draft title, so the database can be asked for exactly this run's drafts
 latencies: dict[tuple[str, str], list[float]] = defaultdict(list)  # (name, method), as Locust keys its stats -> ms
+measuring = False  # set once every user has signed in: the window the figures are for
 acknowledged: list[str] = []  # titles of drafts the portal answered 302 to
 
 
@@ -67,10 +75,14 @@ class Visitor(HttpUser):
     wait_time = between(0.5, 1.5)
     project_ids: list[int] = []
     number = 0
+    certificate: str | bool = True   # what HTTPS answers are verified against
 
     def on_start(self) -> None:
         Visitor.number += 1
         self.official = HttpSession(self.host, self.environment.events.request, self)
+        for session in (self.client, self.official):   # nginx's throwaway certificate, not the system's bundle
+            session.trust_env, session.verify = False, Visitor.certificate
+        self.official.headers["Referer"] = f"{self.host}/"   # as a browser sends it: over HTTPS the CSRF check wants it
         form = self.official.get("/login", name="setup GET /login")
         email = OFFICIALS[Visitor.number % len(OFFICIALS)]
         data = {"csrf_token": csrf_token(form.text), "email": email, "password": PASSWORD}
@@ -103,7 +115,8 @@ class Visitor(HttpUser):
 
 
 def record(request_type, name, response_time, response_length, exception=None, **_) -> None:
-    latencies[(name, request_type)].append(response_time)
+    if measuring or name.startswith("setup "):
+        latencies[(name, request_type)].append(response_time)
 
 
 def pct(times: list[float], q: float) -> float:
@@ -113,18 +126,24 @@ def pct(times: list[float], q: float) -> float:
 
 
 def swarm(base: str, users: int, spawn_rate: float, seconds: float) -> Environment:
-    """Run the users headless for `seconds` after the first spawns; the environment holds Locust's stats."""
+    """Spawn the users, wait until all have signed in, then run them headless for `seconds`; the environment holds
+    Locust's stats (of the whole run)."""
+    global measuring
     env = Environment(user_classes=[Visitor], host=base)
     env.events.request.add_listener(record)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=spawn_rate)
+    deadline = time.monotonic() + 300
+    while len(latencies[("setup POST /login", "POST")]) < users and time.monotonic() < deadline:
+        gevent.sleep(0.1)
+    measuring = True
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
     return env
 
 
 def row(label: str, entries: list, times: list[float]) -> str:
-    return (f"| {label} | {sum(e.num_requests for e in entries)} | {sum(e.num_failures for e in entries)} | "
+    return (f"| {label} | {len(times)} | {sum(e.num_failures for e in entries)} | "
             f"{pct(times, .5):.0f} | {pct(times, .95):.0f} | {pct(times, .99):.0f} |")
 
 
@@ -158,13 +177,28 @@ def setup(server: str, work: Path) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": create_pg_database(server, DB_NAME), "SECRET_KEY": "bench-only",
            "LEAFLET_CDN": "0", "GEOCODER": "offline", "RATELIMIT_STORAGE_URI": "memory://",
            "OVERLAP_RATE_LIMIT": "100000 per minute", "LOGIN_RATE_LIMIT": "100000 per minute",
-           "SHARED_CACHE_URL": cache.as_uri()}
+           "SHARED_CACHE_URL": cache.as_uri(), "TRUSTED_PROXIES": "1"}
     load_database(work, 10_000, 42, env)
     for email in OFFICIALS:
         subprocess.run([str(BIN / "flask"), "--app", "app", "users", "create", "--email", email, "--role",
                         "city_official", "--city", "bangkok", "--password-stdin"], cwd=ROOT, env=env,
                        input=PASSWORD, text=True, check=True, stdout=subprocess.DEVNULL)
     return env
+
+
+@contextmanager
+def in_front(base: str, work: Path, nginx: bool) -> Iterator[str]:
+    """The URL the users ask: nginx's HTTPS port, the shipped site proxying to gunicorn at `base`; or `base`."""
+    if not nginx:
+        yield base
+        return
+    certificate = make_certificate(work / "certificate")
+    Visitor.certificate = str(certificate)
+    http_port, https_port = free_port(), free_port()
+    site = shipped_site(upstream=base.removeprefix("http://"), http_port=http_port, https_port=https_port,
+                        certificates=certificate.parent, logs=work / "nginx" / "logs")
+    with Nginx(work / "nginx", site).running([https_port]):
+        yield f"https://127.0.0.1:{https_port}"
 
 
 def main() -> None:
@@ -174,6 +208,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "bench-work" / "load")
+    parser.add_argument("--no-nginx", dest="nginx", action="store_false", help="the users ask gunicorn directly")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     try:
@@ -188,9 +223,10 @@ def main() -> None:
             wait_until_quiet(server.pid, time.monotonic() + 300)  # the workers' overlap indexes are built
             with urllib.request.urlopen(f"{base}/api/v1/projects?limit=50", timeout=60) as answer:
                 Visitor.project_ids = [item["id"] for item in json.load(answer)["items"]]
-            load_before = os.getloadavg()
-            env_stats = swarm(base, args.users, args.spawn_rate, args.seconds)
-            load_after = os.getloadavg()
+            with in_front(base, args.work, args.nginx) as front:
+                load_before = os.getloadavg()
+                env_stats = swarm(front, args.users, args.spawn_rate, args.seconds)
+                load_after = os.getloadavg()
             rss = [status_kb(pid, "VmHWM") / 1024 for pid in worker_pids(server.pid)]
         finally:
             server.terminate()
@@ -205,7 +241,8 @@ def main() -> None:
           f"{len(stored - set(acknowledged))}.")
     print("Peak RSS per worker (VmHWM): " + ", ".join(f"{mb:.0f} MB" for mb in rss))
     print(f"Load average (1 min) before: {load_before[0]:.1f}, after: {load_after[0]:.1f}; "
-          f"{args.users} users, spawn rate {args.spawn_rate}/s, {args.seconds:.0f} s; gunicorn 2 workers, no nginx.")
+          f"{args.users} users, spawn rate {args.spawn_rate}/s, {args.seconds:.0f} s after all signed in; "
+          f"gunicorn 2 workers{', behind nginx (HTTPS)' if args.nginx else ', no nginx'}.")
     sys.exit(1 if env_stats.stats.total.num_failures or lost else 0)
 
 
