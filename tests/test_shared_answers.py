@@ -36,14 +36,16 @@ def another_worker(app) -> None:
 
 @pytest.fixture
 def builds(app, monkeypatch):
-    """How many times the whole GeoJSON was built from the database."""
+    """How many times the projects' GeoJSON (whole, or a page of it) was built from the database."""
     count = []
-    real = exports.project_page
 
-    def counting(*args, **kwargs):
-        count.append(1)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(exports, "project_page", counting)
+    def counted(real):
+        def counting(*args, **kwargs):
+            count.append(1)
+            return real(*args, **kwargs)
+        return counting
+    for name in ("_whole_collection", "project_page"):
+        monkeypatch.setattr(exports, name, counted(getattr(exports, name)))
     saved = app.extensions[CACHE_KEY]
     yield count
     app.extensions[CACHE_KEY] = saved
