@@ -155,7 +155,6 @@ class _Partition:
         every = np.concatenate([np.repeat(self.keys, np.diff(self.starts)), tail_keys])
         docs = np.concatenate([self.docs, tail_docs])
         counts = np.concatenate([self.counts, tail_counts])
-        del tail_keys, tail_docs, tail_counts   # the views must go before the tail's arrays can be replaced
         live = alive[docs]
         every, docs, counts = every[live], docs[live], counts[live]
         order = np.argsort(every, kind="stable")
