@@ -76,6 +76,57 @@ def test_the_whole_geojson_is_built_a_batch_at_a_time_with_the_same_bytes(client
         assert client.get("/api/v1/projects.geojson").json["features"] == paged["features"]
 
 
+def test_the_stored_features_follow_every_change_they_show(app, client, make_project):
+    """The whole GeoJSON is read from the Features the commits stored; after each kind of change it is what the
+    Features built from the database at that moment say."""
+    from smartcities.api.serializers import project_feature
+    from smartcities.geo.models import City
+    from smartcities.organisations.models import Organisation
+    from smartcities.projects.models import FocusArea, ProjectSite
+    from smartcities.projects.queries import ProjectFilters, map_rows
+    from smartcities.projects.search_index import project_features
+
+    def same() -> list[int]:
+        whole = client.get("/api/v1/projects.geojson").json
+        with app.test_request_context("/api/v1/projects.geojson"):
+            assert whole["features"] == [project_feature(row) for row in map_rows(ProjectFilters())]
+        assert whole["features"] == client.get("/api/v1/projects.geojson?limit=500").json["features"]
+        return [feature["id"] for feature in whole["features"]]
+
+    odd = make_project('A "url":"\x01 title \u0001', summary="x")   # what the stored URL's marker looks like
+    canal = make_project("Canal sensors")
+    adb = partner(canal, ADB, "funding")
+    draft = make_project("A draft", status="draft")
+    assert same() == [odd.id, canal.id] and client.get("/api/v1/projects.geojson").json["features"][0][
+        "properties"]["title"] == 'A "url":"\x01 title \u0001'
+    changes = [
+        lambda: setattr(canal, "title", "Canal water-level sensors"),
+        lambda: canal.sites.append(ProjectSite(position=1, latitude=13.8, longitude=100.6, name="North gate")),
+        lambda: setattr(db.session.scalar(select(FocusArea).where(FocusArea.name == "Safety and Security")),
+                        "name", "Safety"),
+        lambda: setattr(db.session.get(City, canal.city_id), "name", "Krung Thep"),
+        lambda: setattr(db.session.get(City, canal.city_id), "slug", "krung-thep"),
+        lambda: setattr(db.session.get(Organisation, adb.id), "name", "The Asian Development Bank"),
+        lambda: canal.participations.clear(),
+        lambda: setattr(draft, "status", "published") or setattr(draft, "published_at", canal.published_at),
+        lambda: setattr(odd, "status", "draft"),
+    ]
+    for change in changes:
+        change()
+        db.session.commit()
+        same()
+    assert same() == [canal.id, draft.id]
+    db.session.execute(project_features.delete())   # a database whose Features were never stored
+    db.session.commit()
+    assert same() == [canal.id, draft.id]
+    app.config["PUBLIC_URL"] = "https://ascn.example.org"
+    try:
+        assert same() and client.get("/api/v1/projects.geojson").json["features"][0]["properties"]["url"] == (
+            f"https://ascn.example.org/projects/{canal.id}")
+    finally:
+        app.config.pop("PUBLIC_URL")
+
+
 def test_cities_geojson(client, make_project):
     make_project("One", city="bangkok")
     make_project("Two", city="bangkok")

@@ -57,9 +57,10 @@ def upgrade():
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # trusted (PostgreSQL 13+): the owner may add it
         op.execute("CREATE INDEX ix_project_search_body_trgm ON project_search USING gin (body gin_trgm_ops)")
         op.execute("CREATE INDEX ix_search_words_word_trgm ON search_words USING gin (word gin_trgm_ops)")
-    # The index is derived data: filled by today's builder from the projects already there.
+    # The index is derived data: filled by today's builder from the projects already there (its search rows: the
+    # table of stored Features comes with e1f5a7c3d9b4).
     from smartcities.projects import search_index
-    search_index.rebuild(bind)
+    search_index.rebuild(bind, with_features=False)
 
 
 def downgrade():

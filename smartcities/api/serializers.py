@@ -82,8 +82,9 @@ def sites_geometry(locations: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "MultiPoint", "coordinates": [[site["lon"], site["lat"]] for site in locations]}
 
 
-def project_feature(row: dict[str, Any]) -> dict[str, Any]:
-    """A `map_rows` row as a compact GeoJSON Feature; with several sites a MultiPoint and `location_names`."""
+def project_feature(row: dict[str, Any], url: str | None = None) -> dict[str, Any]:
+    """A `map_rows` row as a compact GeoJSON Feature; with several sites a MultiPoint and `location_names`.
+    `url`: the page's address as it is to be written (by default the absolute URL of this request's host)."""
     feature = {
         "type": "Feature",
         "id": row["id"],
@@ -91,7 +92,7 @@ def project_feature(row: dict[str, Any]) -> dict[str, Any]:
         "properties": {
             "id": row["id"],
             "title": row["title"],
-            "url": project_url(row["id"]),
+            "url": project_url(row["id"]) if url is None else url,
             "city": row["city"],
             "city_slug": row["city_slug"],
             "country": row["country"],

@@ -56,7 +56,8 @@ class Organisation(Timestamped, db.Model):
     source: Mapped[str | None] = mapped_column(Text)
     # Named first in an unpublished project: seen only by that city's insiders until a project naming it is
     # published (smartcities.accounts.visibility).
-    is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # active_history: the old value is known when it is set unread, so leaving public moves the public version.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), active_history=True)
     private_to_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"))
 
     country: Mapped[Country | None] = relationship()

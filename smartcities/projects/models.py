@@ -72,7 +72,9 @@ class Project(Timestamped, Versioned, db.Model):
     summary: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     stage: Mapped[str] = mapped_column(String(20), default="concept")
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # active_history: setting it on an object loaded earlier still knows the old status, so a project leaving
+    # "published" moves the public data version (public_version.py) even if nothing read it first.
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True, active_history=True)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     budget_amount: Mapped[Decimal | None] = mapped_column(Money)

@@ -1,14 +1,16 @@
-"""The projects' text index: each project's folded text, and the words of published projects, for search.
+"""Rows derived from each project: its folded text and the words of published projects, for search; and each
+published project's GeoJSON Feature, serialised, so the whole collection is read instead of built.
 
-Derived data, outside the models' metadata: the migration gives each database its own index over these tables
+Derived data, outside the models' metadata: the migration gives each database its own index over the search tables
 (SQLite: FTS5 tables with the trigram tokenizer, kept in step by triggers; PostgreSQL: pg_trgm GIN indexes).
 Rows are written in the same transaction as what they come from: the flushes that change a project, its sites
-or partners, a partner's names, a city or a country note the projects concerned, and the commit refreshes them;
-bulk writes that bypass the ORM call `refresh` themselves. `rebuild` starts again from the projects (the
-migration and `flask --app app projects reindex-search` use it).
+or partners, a partner's names, a focus area, a city or a country note the projects concerned, and the commit
+refreshes them; bulk writes that bypass the ORM call `refresh` themselves. `rebuild` starts again from the projects
+(the migrations and `flask --app app projects reindex-search` use it).
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from smartcities.geo.models import City, Country
 from smartcities.organisations.models import Organisation, OrganisationName
-from smartcities.projects.models import Project, ProjectParticipation, ProjectSite
+from smartcities.projects.models import FocusArea, Project, ProjectParticipation, ProjectSite, project_focus_areas
 from smartcities.text import fold
 
 metadata = MetaData()
@@ -38,7 +40,15 @@ search_words = Table(  # the vocabulary a misspelt word is corrected from
     Column("id", Integer, primary_key=True),
     Column("word", String(40), nullable=False, unique=True),
 )
-TABLE_PREFIXES = ("project_search", "search_words")  # with SQLite's FTS5 tables and their shadow tables
+# A published project's Feature as /api/v1/projects.geojson writes it, but for its URL's host.
+project_features = Table(
+    "project_features", metadata,
+    Column("project_id", Integer, primary_key=True, autoincrement=False),
+    Column("feature", Text, nullable=False),
+)
+# Where a stored Feature's URL has its host (a request's, or PUBLIC_URL): a control character.
+URL_HOST = "\x01"
+TABLE_PREFIXES = ("project_search", "search_words", "project_features")  # with SQLite's FTS5 and shadow tables
 VOCABULARY_WORD = re.compile(r"[a-z][a-z0-9]{3,39}")  # Latin-script words: the ones a typo correction can help
 BATCH = 500
 PARTNER_KINDS = ("alias", "acronym")  # besides its name, what a partner is searched by
@@ -97,10 +107,31 @@ def _add_words(conn: Connection, words: set[str]) -> None:
                  [{"word": word} for word in sorted(words)])
 
 
-def refresh(conn: Connection, project_ids: Iterable[int]) -> None:
-    """Write the index rows of these projects again from what they are now (a deleted one loses its row).
+def features(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    """{project id: its serialised Feature, URL_HOST for its URL's host} for the published projects among `ids`."""
+    # The Feature is the open data's shape (api/serializers.py), which imports the projects' queries, which import
+    # this module: imported here, when a commit first needs it.
+    from smartcities.api.serializers import project_feature
+    from smartcities.projects.queries import ProjectFilters, map_rows
+    return {row["id"]: json.dumps(project_feature(row, url=f"{URL_HOST}/projects/{row['id']}"), ensure_ascii=False,
+                                  separators=(",", ":"))
+            for row in map_rows(ProjectFilters(), among=list(ids), conn=conn)}
 
-    Only published projects add words to the vocabulary: which corrections exist says nothing about drafts.
+
+def write_features(conn: Connection, ids: list[int]) -> None:
+    """Store the Features of these projects again (a project no longer published loses its row)."""
+    conn.execute(delete(project_features).where(project_features.c.project_id.in_(ids)))
+    written = features(conn, ids)
+    if written:
+        conn.execute(project_features.insert(), [{"project_id": pid, "feature": feature}
+                                                 for pid, feature in written.items()])
+
+
+def refresh(conn: Connection, project_ids: Iterable[int], with_features: bool = True) -> None:
+    """Write the derived rows of these projects again from what they are now (a deleted one loses its rows).
+
+    Only published projects add words to the vocabulary (which corrections exist says nothing about drafts) and
+    have a Feature. `with_features=False`: the search rows only (a database from before the Features' table).
     """
     for ids in _batches(sorted(set(project_ids))):
         docs = _documents(conn, ids)
@@ -110,14 +141,18 @@ def refresh(conn: Connection, project_ids: Iterable[int]) -> None:
                                                    for pid, doc in docs.items()])
         _add_words(conn, {word for doc in docs.values() if doc["published"]
                           for word in doc["body"].split() if VOCABULARY_WORD.fullmatch(word)})
+        if with_features:
+            write_features(conn, ids)
 
 
-def rebuild(conn: Connection) -> int:
-    """Index every project from scratch; the number indexed."""
+def rebuild(conn: Connection, with_features: bool = True) -> int:
+    """Derive every project's rows from scratch; the number of projects."""
     conn.execute(delete(project_search))
     conn.execute(delete(search_words))
+    if with_features:
+        conn.execute(delete(project_features))
     ids = list(conn.scalars(select(Project.id).order_by(Project.id)))
-    refresh(conn, ids)
+    refresh(conn, ids, with_features)
     return len(ids)
 
 
@@ -129,11 +164,12 @@ def _changed(obj: Any, *names: str) -> bool:
 
 
 def _affected(session: Session) -> set[int]:
-    """The projects whose indexed text this flush may have changed."""
+    """The projects whose derived rows this flush may have changed."""
     projects: set[int] = set()
     organisations: set[int] = set()
     cities: set[int] = set()
     countries: set[str] = set()
+    areas: set[int] = set()
     written = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
     for obj in written:
         if isinstance(obj, Project):
@@ -145,14 +181,20 @@ def _affected(session: Session) -> set[int]:
             organisations.add(obj.id)
         elif isinstance(obj, OrganisationName):
             organisations.add(obj.organisation_id)
-        elif isinstance(obj, City) and obj not in session.new and _changed(obj, "name", "local_name"):
+        elif isinstance(obj, City) and obj not in session.new and _changed(obj, "name", "local_name", "slug",
+                                                                              "country_code"):
             cities.add(obj.id)
+        elif isinstance(obj, FocusArea) and obj not in session.new and _changed(obj, "name"):
+            areas.add(obj.id)
         elif isinstance(obj, Country) and obj not in session.new and _changed(obj, "name"):
             countries.add(obj.code)
     conn = session.connection()
     if organisations:
         projects.update(conn.scalars(select(ProjectParticipation.project_id)
                                      .where(ProjectParticipation.organisation_id.in_(organisations))))
+    if areas:
+        projects.update(conn.scalars(select(project_focus_areas.c.project_id)
+                                     .where(project_focus_areas.c.focus_area_id.in_(areas))))
     if cities or countries:
         projects.update(conn.scalars(select(Project.id).join(City, City.id == Project.city_id)
                                      .where(City.id.in_(cities) | City.country_code.in_(countries))))
