@@ -139,7 +139,8 @@ def projects_import_iati(file: str) -> None:
 @projects_group.command("reindex-search")
 @transactional
 def projects_reindex_search() -> None:
-    """Build the search index of every project again (after writing projects with SQL by hand)."""
+    """Build every project's derived rows again, search index and stored GeoJSON Feature (after writing projects
+    with SQL by hand)."""
     click.echo(f"indexed {search_index.rebuild(db.session.connection())} projects")
 
 
