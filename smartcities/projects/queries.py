@@ -261,11 +261,14 @@ def map_rows(filters: ProjectFilters, limit: int | None = None, after_id: int | 
         ids = ids.where(Project.id > after_id)
     if only_id is not None:
         ids = ids.where(Project.id == only_id)
-    if among is not None:
-        ids = ids.where(Project.id.in_(among))
     if limit is not None:
         ids = ids.limit(limit)
-    wanted = select(ids.subquery().c.id)
+    if among is not None:
+        # Resolved first, the four queries get a list: inside a bulk import's transaction PostgreSQL has no
+        # statistics of the rows just written and answered the subquery form with a scan per query.
+        wanted: Any = list(execute(ids.where(Project.id.in_(among))).scalars())
+    else:
+        wanted = select(ids.subquery().c.id)
     rows = execute(
         select(Project.id, Project.title, ProjectSite.longitude, ProjectSite.latitude, Project.stage,
                Project.seeking_funding, Project.updated_at, City.name.label("city"), City.slug.label("city_slug"),
