@@ -415,7 +415,12 @@ def _create(rows: list[dict], now: datetime) -> None:
     db.session.execute(AuditEvent.__table__.insert(), [  # Core: 100,000 events without the ORM's bookkeeping
         {"entity_type": "project", "entity_id": pid, "action": "created", "user_id": None, "created_at": now,
          "changes": _created_changes(r, names, published)} for pid, r in zip(ids, rows)])
-    search_index.refresh(db.session.connection(), ids)  # bulk inserts: no flush to say what to index
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        # The derived rows are read back from what this transaction just wrote: without statistics of those rows
+        # the planner scans whole tables for every batch (an import of 100,000 took twice as long).
+        conn.execute(text("ANALYZE projects, project_sites, project_participations, project_focus_areas"))
+    search_index.refresh(conn, ids)  # bulk inserts: no flush to say what to index
 
 
 def update_from_import(project: Project, row: dict, organisations: dict[str, Organisation],
